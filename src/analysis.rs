@@ -1,0 +1,56 @@
+//! The analysis of one digest: its front matter and its body, parsed from plain text.
+
+use crate::body::{self, Body};
+use crate::config::Config;
+use crate::front_matter::{self, FrontMatter, NodeKind};
+use crate::text::Span;
+
+/// Everything the features need to know about one digest's text.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Analysis {
+    pub front_matter: FrontMatter,
+    pub body: Body,
+}
+
+/// One item of the `tags` list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagItem {
+    pub value: String,
+    /// The item's span, quotes included.
+    pub span: Span,
+}
+
+impl Analysis {
+    /// A full parse of `text`.
+    pub fn new(text: &str, config: &Config) -> Analysis {
+        let front_matter = front_matter::parse(text, &config.limits);
+        let start = front_matter.body_start.min(text.len());
+        let body = body::parse(&text[start..], start, config);
+        Analysis { front_matter, body }
+    }
+
+    /// The tags as written in a `tags` sequence (string items only).
+    pub fn tags(&self) -> Vec<TagItem> {
+        let Some(yaml) = &self.front_matter.yaml else { return Vec::new() };
+        let Some(tags) = yaml.get("tags") else { return Vec::new() };
+        match &yaml.node(yaml.resolve(tags)).kind {
+            NodeKind::Seq { items, .. } => items
+                .iter()
+                .filter_map(|&i| {
+                    let (value, _) = yaml.scalar(i)?;
+                    Some(TagItem { value: value.to_string(), span: yaml.node(i).span })
+                })
+                .collect(),
+            NodeKind::Scalar { value, .. } if !value.is_empty() => {
+                vec![TagItem { value: value.clone(), span: yaml.node(tags).span }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A top-level scalar of the front matter (`title`, `date`, ...).
+    pub fn scalar(&self, key: &str) -> Option<&str> {
+        let yaml = self.front_matter.yaml.as_ref()?;
+        yaml.scalar(yaml.get(key)?).map(|(v, _)| v)
+    }
+}
