@@ -26,7 +26,13 @@ pub struct CompletionItem {
 }
 
 /// Completion items at byte `offset` of `text`.
-pub fn complete<S: Source + ?Sized>(text: &S, analysis: &Analysis, offset: usize, config: &Config, workspace: &Workspace) -> Vec<CompletionItem> {
+pub fn complete<S: Source + ?Sized>(
+    text: &S,
+    analysis: &Analysis,
+    offset: usize,
+    config: &Config,
+    workspace: &Workspace,
+) -> Vec<CompletionItem> {
     let _ = (text, analysis, offset, config, workspace);
     Vec::new()
 }

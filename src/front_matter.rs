@@ -100,12 +100,23 @@ pub enum ScalarStyle {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
-    Scalar { value: String, style: ScalarStyle },
-    Seq { items: Vec<NodeId>, flow: bool },
+    Scalar {
+        value: String,
+        style: ScalarStyle,
+    },
+    Seq {
+        items: Vec<NodeId>,
+        flow: bool,
+    },
     /// Entries in source order; duplicate keys are kept (a check reports them).
-    Map { entries: Vec<(NodeId, NodeId)>, flow: bool },
+    Map {
+        entries: Vec<(NodeId, NodeId)>,
+        flow: bool,
+    },
     /// `*name`: the anchored node it refers to, if that anchor was defined before it.
-    Alias { target: Option<NodeId> },
+    Alias {
+        target: Option<NodeId>,
+    },
 }
 
 /// What a plain scalar means to Hugo's YAML reader (YAML 1.1 style resolution:

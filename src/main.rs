@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "digest-ls", version, about = "Language server and checker for Markdown digests (Hugo, YAML front matter)")]
+#[command(
+    name = "digest-ls",
+    version,
+    about = "Language server and checker for Markdown digests (Hugo, YAML front matter)"
+)]
 struct Cli {
     /// Serve LSP over stdin/stdout (the default; accepted because editors pass it).
     #[arg(long)]

@@ -4,16 +4,33 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resource {
     /// `arxiv.org/abs/ID` or `/pdf/ID`, with the version if one was written.
-    Arxiv { id: String, version: Option<String> },
+    Arxiv {
+        id: String,
+        version: Option<String>,
+    },
     /// `github.com/owner/repo`, with the rest of the path if any.
-    GitHub { owner: String, repo: String, path: Option<String> },
-    HuggingFaceDataset { id: String },
-    HuggingFaceModel { id: String },
+    GitHub {
+        owner: String,
+        repo: String,
+        path: Option<String>,
+    },
+    HuggingFaceDataset {
+        id: String,
+    },
+    HuggingFaceModel {
+        id: String,
+    },
     /// A link shortener such as `aka.ms`.
-    ShortLink { host: String },
+    ShortLink {
+        host: String,
+    },
     /// A demo on a bare IP address.
-    IpDemo { host: String },
-    Other { host: String },
+    IpDemo {
+        host: String,
+    },
+    Other {
+        host: String,
+    },
 }
 
 /// Recognises a URL; `None` when it does not parse as an http(s) URL with a host.

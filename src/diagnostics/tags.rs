@@ -5,6 +5,12 @@ use crate::analysis::Analysis;
 use crate::config::Config;
 use crate::workspace::Workspace;
 
-pub(super) fn check(analysis: &Analysis, path: &std::path::Path, config: &Config, workspace: &Workspace, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(
+    analysis: &Analysis,
+    path: &std::path::Path,
+    config: &Config,
+    workspace: &Workspace,
+    out: &mut Vec<Diagnostic>,
+) {
     let _ = (analysis, path, config, workspace, out);
 }
