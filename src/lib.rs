@@ -20,6 +20,8 @@ pub mod date;
 pub mod diagnostics;
 pub mod discover;
 pub mod document;
+#[doc(hidden)]
+pub mod fixture;
 pub mod front_matter;
 pub mod hover;
 pub mod lsp;
