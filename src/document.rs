@@ -1,12 +1,25 @@
 //! An open document: rope, version and cached analysis; edits applied in order, and the analysis updated incrementally.
+//!
+//! Architecture invariant: after any sequence of edits, `Document::analysis()` equals
+//! `Analysis::new` of the current text (a property test checks it). The update reads
+//! only the part of the text an edit can affect:
+//! - an edit inside the YAML of a terminated front matter reparses the front matter
+//!   and shifts the body, if the closing fence stays where it was;
+//! - an edit in the body reparses from the top-level block before the edit to the
+//!   first old block boundary after it that the new parse also has, and shifts the
+//!   blocks after it;
+//! - anything else (fences touched, no closing fence, a front matter appearing) is a
+//!   full parse.
 
 use std::sync::Arc;
 
 use ropey::Rope;
 
 use crate::analysis::Analysis;
+use crate::body::{self, Block, Body};
 use crate::config::Config;
-use crate::text::{self, Encoding, Span};
+use crate::front_matter::{self, FenceKind};
+use crate::text::{self, Encoding, Source, Span};
 
 /// One content change of a `didChange`: a range in (line, column) of the negotiated
 /// encoding, or the whole text when `range` is `None`.
@@ -14,6 +27,33 @@ use crate::text::{self, Encoding, Span};
 pub struct Change {
     pub range: Option<((u32, u32), (u32, u32))>,
     pub text: String,
+}
+
+/// A replacement in byte offsets: `[start, old_end)` of the old text became
+/// `[start, new_end)` of the new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+impl Edit {
+    fn delta(self) -> isize {
+        self.new_end as isize - self.old_end as isize
+    }
+}
+
+/// Which path an update took (for tests and benchmarks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reparse {
+    Full,
+    /// The front matter was reparsed, the body shifted.
+    FrontMatter,
+    /// Body blocks were reparsed from a window of `bytes` bytes.
+    Body {
+        bytes: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -54,23 +94,142 @@ impl Document {
         text::rope_position(&self.rope, offset, enc)
     }
 
-    /// Applies the changes in order, then updates the analysis.
+    /// Applies the changes in order (each change's range refers to the text after the
+    /// previous one), updating the analysis after each.
     pub fn apply(&mut self, changes: &[Change], version: i32, enc: Encoding, config: &Config) {
         for change in changes {
-            let span = match change.range {
-                None => Span::new(0, self.rope.len_bytes()),
+            match change.range {
+                None => {
+                    self.rope = Rope::from_str(&change.text);
+                    self.analysis = Arc::new(Analysis::new(&change.text, config));
+                }
                 Some(((l1, c1), (l2, c2))) => {
                     let a = self.offset(l1, c1, enc);
                     let b = self.offset(l2, c2, enc);
-                    Span::new(a.min(b), a.max(b))
+                    self.replace(Span::new(a.min(b), a.max(b)), &change.text, config);
                 }
-            };
-            let start = self.rope.byte_to_char(span.start);
-            let end = self.rope.byte_to_char(span.end);
-            self.rope.remove(start..end);
-            self.rope.insert(start, &change.text);
+            }
         }
         self.version = version;
-        self.analysis = Arc::new(Analysis::new(&self.rope.to_string(), config));
     }
+
+    /// Replaces a byte range (clamped to char boundaries) and updates the analysis.
+    pub fn replace(&mut self, span: Span, new_text: &str, config: &Config) -> Reparse {
+        let start_char = self.rope.byte_to_char(span.start.min(self.rope.len_bytes()));
+        let end_char = self.rope.byte_to_char(span.end.min(self.rope.len_bytes())).max(start_char);
+        let start = self.rope.char_to_byte(start_char);
+        let old_end = self.rope.char_to_byte(end_char);
+        self.rope.remove(start_char..end_char);
+        self.rope.insert(start_char, new_text);
+        let edit = Edit { start, old_end, new_end: start + new_text.len() };
+        reanalyze(Arc::make_mut(&mut self.analysis), &self.rope, edit, config)
+    }
+}
+
+/// Updates `analysis` of the old text to the analysis of `src`, the text after `edit`.
+pub fn reanalyze<S: Source + ?Sized>(analysis: &mut Analysis, src: &S, edit: Edit, config: &Config) -> Reparse {
+    let fm = &analysis.front_matter;
+    let terminated = matches!(fm.kind, Some(FenceKind::Yaml | FenceKind::Toml)) && fm.close.is_some();
+    // Strictly after the body start: an edit right at it could turn a closing "\r"
+    // into "\r\n" and move the body start.
+    let in_body = if fm.kind.is_none() {
+        edit.start > no_front_matter_horizon(src, edit.start)
+    } else {
+        terminated && edit.start > fm.body_start
+    };
+    if in_body {
+        return reparse_body(analysis, src, edit, config);
+    }
+    let in_yaml = terminated
+        && fm.kind == Some(FenceKind::Yaml)
+        && edit.start >= fm.content.start
+        && edit.old_end <= fm.content.end;
+    if in_yaml {
+        let old_body_start = fm.body_start;
+        let new_body_start = text::shift(old_body_start, edit.delta());
+        let prefix = src.slice(0..new_body_start);
+        let new_fm = front_matter::parse(&prefix, &config.limits);
+        if new_fm.close.is_some() && new_fm.body_start == new_body_start {
+            analysis.front_matter = new_fm;
+            for block in &mut analysis.body.blocks {
+                Body::shift_block(block, edit.delta());
+            }
+            return Reparse::FrontMatter;
+        }
+    }
+    *analysis = Analysis::new(&src.slice(0..src.len()), config);
+    Reparse::Full
+}
+
+/// Without a front matter, only the first line that is not blank decides whether one
+/// starts; returns the offset after it (text before `limit` is unchanged by the edit).
+fn no_front_matter_horizon<S: Source + ?Sized>(src: &S, limit: usize) -> usize {
+    let head = src.slice(0..limit);
+    let mut offset = 0;
+    for line in head.split_inclusive(['\n', '\r']) {
+        offset += line.len();
+        if !line.trim().is_empty() {
+            return offset;
+        }
+    }
+    // Every line before the edit is blank: the edit may start the front matter.
+    usize::MAX
+}
+
+fn reparse_body<S: Source + ?Sized>(analysis: &mut Analysis, src: &S, edit: Edit, config: &Config) -> Reparse {
+    let body_start = analysis.front_matter.body_start;
+    let blocks = &mut analysis.body.blocks;
+    let delta = edit.delta();
+    // The block containing the edit's start, and one before it: an edit at a block's
+    // start can merge it into the previous one (lazy continuation, setext underline).
+    let containing = blocks.partition_point(|b| b.span.end <= edit.start).min(blocks.len().saturating_sub(1));
+    let first = containing.saturating_sub(1);
+    let window_start = blocks.get(first).map_or(body_start, |b| b.span.start);
+    // Old blocks that start at or after the edit's old end are candidates for reuse.
+    let reuse_from = blocks.partition_point(|b| b.span.start < edit.old_end).max(first + 1);
+    let new_len = src.len();
+    let mut take = 1usize;
+    loop {
+        let end_index = reuse_from + take;
+        let (window_end, complete) = match blocks.get(end_index) {
+            Some(b) => (text::shift(b.span.start, delta), false),
+            None => (new_len, true),
+        };
+        let window = src.slice(window_start..window_end);
+        let mut parsed = body::parse_blocks(&window, window_start, config);
+        if complete {
+            blocks.splice(first.., parsed);
+            return Reparse::Body { bytes: window_end - window_start };
+        }
+        // The first reusable old boundary that the new parse also has. The window
+        // holds the whole old block after each candidate, so the new parse saw the
+        // lines that decide whether a block ends there.
+        for k in reuse_from..end_index {
+            let boundary = text::shift(blocks[k].span.start, delta);
+            if boundary <= window_start {
+                continue;
+            }
+            if let Some(cut) = parsed.iter().position(|b| b.span.start == boundary) {
+                parsed.truncate(cut);
+                for block in &mut blocks[k..] {
+                    Body::shift_block(block, delta);
+                }
+                blocks.splice(first..k, parsed);
+                return Reparse::Body { bytes: window_end - window_start };
+            }
+        }
+        take *= 2;
+    }
+}
+
+/// Blocks whose spans tile the body; used by tests to check the invariant.
+pub fn blocks_tile(blocks: &[Block], body_start: usize, len: usize) -> bool {
+    let mut at = body_start;
+    for b in blocks {
+        if b.span.start != at {
+            return false;
+        }
+        at = b.span.end;
+    }
+    blocks.is_empty() || at == len
 }
