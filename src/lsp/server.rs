@@ -1,0 +1,426 @@
+//! The `LanguageServer` implementation: convert in, call the core through the state, convert out.
+//!
+//! Every notification handler mutates the state synchronously before its first
+//! `.await` (tower-lsp-server polls up to four handlers at once; this keeps edits in
+//! version order). Slow work (asking the client, indexing) runs in spawned tasks so
+//! that no handler waits on the client.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rayon::prelude::*;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+use tracing::{error, info, warn};
+
+use super::convert;
+use super::guarded;
+use super::state::{lock, ClientFlags, Publish, State};
+use crate::config::{Config, Settings};
+use crate::discover;
+
+/// How long to wait for the client to answer one of our requests before going on without it.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Files analysed per step of the indexing (between progress reports).
+const INDEX_CHUNK: usize = 256;
+/// The section asked for with `workspace/configuration`.
+const SECTION: &str = "digestLs";
+
+#[derive(Clone)]
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+}
+
+impl Backend {
+    /// Builds the backend and starts the task that publishes diagnostics in order.
+    pub fn new(client: Client) -> Backend {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(publisher(client.clone(), rx));
+        Backend { client, state: Arc::new(Mutex::new(State::new(tx))) }
+    }
+
+    pub fn state(&self) -> Arc<Mutex<State>> {
+        self.state.clone()
+    }
+
+    /// Asks the client for our settings section and applies them.
+    async fn pull_configuration(&self) {
+        let item = ConfigurationItem { scope_uri: None, section: Some(SECTION.to_string()) };
+        let answer = tokio::time::timeout(CLIENT_TIMEOUT, self.client.configuration(vec![item])).await;
+        let value = match answer {
+            Ok(Ok(mut values)) if !values.is_empty() => values.swap_remove(0),
+            Ok(Ok(_)) => return,
+            Ok(Err(e)) => return warn!("workspace/configuration failed: {e}"),
+            Err(_) => return warn!("workspace/configuration: no answer from the client"),
+        };
+        let settings = parse_settings(value, "workspace/configuration");
+        let mut st = lock(&self.state);
+        st.pulled_settings = settings;
+        st.reconfigure();
+    }
+
+    async fn register_watchers(&self) {
+        let watchers = ["**/*.md", "**/digest-ls.toml"]
+            .into_iter()
+            .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_string()), kind: None })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "digest-ls-watch".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        match tokio::time::timeout(CLIENT_TIMEOUT, self.client.register_capability(vec![registration])).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => warn!("registering file watchers failed: {e}"),
+            Err(_) => warn!("registering file watchers: no answer from the client"),
+        }
+    }
+
+    /// Indexes every digest under the workspace folders, in the background, then
+    /// republishes the open documents' diagnostics (cross-file checks need the index).
+    async fn index(&self) {
+        let (generation, roots, progress) = {
+            let mut st = lock(&self.state);
+            let (generation, roots) = st.begin_index();
+            (generation, roots, st.flags.work_done_progress)
+        };
+        let roots = Arc::new(roots);
+        let walk_roots = roots.clone();
+        let files = tokio::task::spawn_blocking(move || {
+            let mut files: Vec<(usize, PathBuf)> = Vec::new();
+            for (i, (root, config)) in walk_roots.iter().enumerate() {
+                let found = guarded("walking a workspace folder", || discover::walk(root, config)).unwrap_or_default();
+                files.extend(found.into_iter().map(|p| (i, p)));
+            }
+            files
+        })
+        .await
+        .unwrap_or_default();
+        let found: HashSet<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
+        lock(&self.state).prune_index(generation, &found);
+        let total = files.len();
+        info!("indexing {total} digests in {} folder(s)", roots.len());
+
+        let reporter = if progress { self.begin_progress(generation, total).await } else { None };
+        let mut done = 0;
+        for chunk in files.chunks(INDEX_CHUNK) {
+            let chunk = chunk.to_vec();
+            let chunk_roots = roots.clone();
+            let results = tokio::task::spawn_blocking(move || analyse_files(&chunk, &chunk_roots)).await;
+            let results = match results {
+                Ok(r) => r,
+                Err(e) => {
+                    error!("indexing a chunk failed: {e}");
+                    continue;
+                }
+            };
+            done += results.len();
+            if !lock(&self.state).apply_index_chunk(generation, results) {
+                info!("indexing run {generation} superseded");
+                break;
+            }
+            if let Some(p) = &reporter {
+                let pct = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                p.report_with_message(format!("{done}/{total} digests"), pct.min(100)).await;
+            }
+        }
+        if let Some(p) = reporter {
+            p.finish_with_message(format!("{done} digests indexed")).await;
+        }
+        let st = lock(&self.state);
+        if st.index_is_current(generation) {
+            info!("indexed {} digests", st.workspace.len());
+            st.republish_all();
+        }
+    }
+
+    async fn begin_progress(
+        &self,
+        generation: u64,
+        total: usize,
+    ) -> Option<tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::NotCancellable>> {
+        let token = NumberOrString::String(format!("digest-ls/index/{generation}"));
+        match tokio::time::timeout(CLIENT_TIMEOUT, self.client.create_work_done_progress(token.clone())).await {
+            Ok(Ok(())) => {}
+            // Per the spec, no progress may be sent to a token the client refused.
+            _ => return None,
+        }
+        Some(
+            self.client
+                .progress(token, "Indexing digests")
+                .with_percentage(0)
+                .with_message(format!("0/{total} digests"))
+                .begin()
+                .await,
+        )
+    }
+
+    fn spawn_index(&self) {
+        let this = self.clone();
+        tokio::spawn(async move { this.index().await });
+    }
+}
+
+/// Reads and summarises files from disk (in parallel); non-UTF-8 and unreadable files
+/// contribute nothing.
+fn analyse_files(
+    files: &[(usize, PathBuf)],
+    roots: &[(PathBuf, Config)],
+) -> Vec<(PathBuf, Option<crate::workspace::DigestInfo>)> {
+    files
+        .par_iter()
+        .map(|(root, path)| {
+            let info = roots.get(*root).and_then(|(_, config)| {
+                let text = super::state::read_text(path)?;
+                super::state::disk_info(&text, config)
+            });
+            (path.clone(), info)
+        })
+        .collect()
+}
+
+/// Settings sent by the client (the keys of `digest-ls.toml`); `None` when absent or invalid.
+fn parse_settings(value: serde_json::Value, from: &str) -> Option<Settings> {
+    // Some clients wrap the section in its name.
+    let value = match value {
+        serde_json::Value::Object(mut map) if map.len() == 1 && map.contains_key(SECTION) => {
+            map.remove(SECTION).unwrap_or_default()
+        }
+        v => v,
+    };
+    if value.is_null() {
+        return None;
+    }
+    match serde_json::from_value::<Settings>(value) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            warn!("{from}: ignoring invalid settings: {e}");
+            None
+        }
+    }
+}
+
+/// Sends queued diagnostics in order; when several are queued for one URI, only the
+/// newest is sent (it supersedes the others).
+async fn publisher(client: Client, mut rx: UnboundedReceiver<Publish>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while let Ok(next) = rx.try_recv() {
+            batch.push(next);
+        }
+        let mut kept: Vec<Publish> = Vec::with_capacity(batch.len());
+        for p in batch.into_iter().rev() {
+            if !kept.iter().any(|k| k.uri == p.uri) {
+                kept.push(p);
+            }
+        }
+        for p in kept.into_iter().rev() {
+            client.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
+        }
+    }
+}
+
+/// Exits the process when the client that started us is gone.
+fn watch_process(pid: u32) {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else { return };
+        // 0 and negative ids address process groups, not a client.
+        if pid <= 0 {
+            return;
+        }
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+                let alive = unsafe { libc::kill(pid, 0) } == 0
+                    || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+                if !alive {
+                    error!("the client (process {pid}) is gone; exiting");
+                    std::process::exit(1);
+                }
+            }
+        });
+    }
+    // Elsewhere there is no cheap liveness check; the end of stdin stops us instead.
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+fn roots_of(params: &InitializeParams) -> Vec<PathBuf> {
+    if let Some(folders) = &params.workspace_folders {
+        return folders.iter().filter(|f| convert::is_file_uri(&f.uri)).map(|f| convert::uri_to_path(&f.uri)).collect();
+    }
+    #[allow(deprecated)]
+    let root = params.root_uri.as_ref();
+    root.filter(|u| convert::is_file_uri(u)).map(|u| vec![convert::uri_to_path(u)]).unwrap_or_default()
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
+        let offered = caps.general.as_ref().and_then(|g| g.position_encodings.as_deref());
+        let encoding = convert::negotiate_encoding(offered);
+        let workspace = caps.workspace.as_ref();
+        let flags = ClientFlags {
+            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            watch_dynamic: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+        };
+        let settings = params.initialization_options.clone().and_then(|v| parse_settings(v, "initializationOptions"));
+        let roots = roots_of(&params);
+        info!("initialize: {} folder(s), {encoding:?} positions, {flags:?}", roots.len());
+        {
+            let mut st = lock(&self.state);
+            st.encoding = encoding;
+            st.flags = flags;
+            st.init_settings = settings;
+            st.set_roots(roots);
+        }
+        if let Some(pid) = params.process_id {
+            watch_process(pid);
+        }
+        let triggers = ["[", ",", "\"", "'", "-", " ", ":"].map(String::from).to_vec();
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(convert::encoding_kind(encoding)),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    ..Default::default()
+                })),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(triggers),
+                    ..Default::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "digest-ls".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let flags = {
+            let mut st = lock(&self.state);
+            st.load_all_root_configs();
+            st.reconfigure();
+            st.flags
+        };
+        let this = self.clone();
+        tokio::spawn(async move {
+            if flags.configuration {
+                this.pull_configuration().await;
+            }
+            if flags.watch_dynamic {
+                this.register_watchers().await;
+            }
+            this.index().await;
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        lock(&self.state).shutdown = true;
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        lock(&self.state).open(doc.uri, &doc.language_id, doc.version, &doc.text);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let doc = params.text_document;
+        lock(&self.state).change(&doc.uri, doc.version, params.content_changes);
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let reindex = lock(&self.state).saved(&params.text_document.uri);
+        if reindex {
+            self.spawn_index();
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        lock(&self.state).close(&params.text_document.uri);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let reindex = lock(&self.state).watched(params.changes);
+        if reindex {
+            self.spawn_index();
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let pull = {
+            let mut st = lock(&self.state);
+            if st.flags.configuration {
+                true
+            } else {
+                st.pulled_settings = parse_settings(params.settings, "didChangeConfiguration");
+                st.reconfigure();
+                false
+            }
+        };
+        let this = self.clone();
+        tokio::spawn(async move {
+            if pull {
+                this.pull_configuration().await;
+            }
+            this.index().await;
+        });
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        {
+            let mut st = lock(&self.state);
+            let removed: Vec<PathBuf> = params.event.removed.iter().map(|f| convert::uri_to_path(&f.uri)).collect();
+            let mut roots: Vec<PathBuf> =
+                st.roots.iter().map(|r| r.path.clone()).filter(|p| !removed.contains(p)).collect();
+            roots.extend(
+                params
+                    .event
+                    .added
+                    .iter()
+                    .filter(|f| convert::is_file_uri(&f.uri))
+                    .map(|f| convert::uri_to_path(&f.uri)),
+            );
+            st.set_roots(roots);
+            st.load_all_root_configs();
+            st.reconfigure();
+        }
+        self.spawn_index();
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pos = params.text_document_position;
+        Ok(lock(&self.state).completion(&pos.text_document.uri, pos.position))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        Ok(lock(&self.state).hover(&pos.text_document.uri, pos.position))
+    }
+}

@@ -1,0 +1,635 @@
+//! The one owner of the server's state: open documents, the workspace index, configuration, roots and the negotiated encoding.
+//!
+//! Architecture invariant: the state sits behind one `std::sync::Mutex` that is never
+//! held across an `.await`. Every mutation happens in a method here, called from a
+//! handler before its first `.await`, and the diagnostics it causes are queued to the
+//! publisher *under the lock*, so they leave in the order the edits were applied.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use tokio::sync::mpsc::UnboundedSender;
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::ls_types::Uri;
+use tracing::{debug, info, warn};
+
+use super::convert::{self, IndexedText};
+use super::guarded;
+use crate::analysis::Analysis;
+use crate::config::{self, Config, Settings};
+use crate::document::Document;
+use crate::text::Encoding;
+use crate::workspace::{DigestInfo, Workspace};
+use crate::{completion, diagnostics, discover, hover};
+
+/// Diagnostics to send for one URI.
+#[derive(Debug)]
+pub struct Publish {
+    pub uri: Uri,
+    pub diagnostics: Vec<lsp::Diagnostic>,
+    pub version: Option<i32>,
+}
+
+/// An open document and what we know about it.
+pub struct OpenDoc {
+    pub doc: Document,
+    /// The file path (or, for a non-file URI, a pseudo path made of the URI).
+    pub path: PathBuf,
+    pub markdown: bool,
+    pub digest: bool,
+}
+
+/// A workspace folder with its configuration.
+pub struct Root {
+    pub path: PathBuf,
+    /// `digest-ls.toml` of this root over the defaults.
+    pub file_config: Config,
+    /// `file_config` with the client's settings applied: what the checks use.
+    pub config: Config,
+    /// Whether the last load of `digest-ls.toml` published errors (to clear them later).
+    pub config_errors: bool,
+}
+
+/// What the client said it can do, from `initialize`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientFlags {
+    pub configuration: bool,
+    pub watch_dynamic: bool,
+    pub work_done_progress: bool,
+}
+
+/// Bookkeeping of the background indexing.
+#[derive(Debug, Default)]
+pub struct IndexRun {
+    /// Increases with every run; a run whose generation is stale stops.
+    pub generation: u64,
+    /// Paths updated from events since the current run started: the run's older
+    /// reads of them must not overwrite the newer content.
+    pub dirty: HashSet<PathBuf>,
+}
+
+pub struct State {
+    pub docs: HashMap<Uri, OpenDoc>,
+    pub workspace: Workspace,
+    pub roots: Vec<Root>,
+    /// For files outside every root: the defaults with the client's settings applied.
+    pub default_config: Config,
+    /// Settings from `initializationOptions` and from `workspace/configuration`, applied in this order.
+    pub init_settings: Option<Settings>,
+    pub pulled_settings: Option<Settings>,
+    pub encoding: Encoding,
+    pub flags: ClientFlags,
+    pub shutdown: bool,
+    pub index: IndexRun,
+    outbox: UnboundedSender<Publish>,
+}
+
+/// Locks the state; a poisoned lock (a panic elsewhere while holding it) is recovered
+/// rather than taking the server down.
+pub fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether a text opens with a front matter fence (after a BOM and blank lines).
+pub fn opens_with_front_matter(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(first) = text.lines().find(|l| !l.trim().is_empty()) else { return false };
+    let first = first.trim_end();
+    first == "---" || first == "+++" || first.starts_with('{')
+}
+
+fn is_markdown_path(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown") || e.eq_ignore_ascii_case("mdx")
+    })
+}
+
+fn is_config_path(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()) == Some(config::FILE_NAME)
+}
+
+/// Reads a file as UTF-8; `None` (with a log line) when it is missing or not UTF-8.
+pub fn read_text(path: &Path) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(_) => {
+                info!("skipping {}: not UTF-8", path.display());
+                None
+            }
+        },
+        Err(e) => {
+            debug!("cannot read {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+/// What a digest on disk contributes to the workspace.
+pub fn disk_info(text: &str, config: &Config) -> Option<DigestInfo> {
+    guarded("indexing a file", || DigestInfo::from_analysis(&Analysis::new(text, config)))
+}
+
+impl State {
+    pub fn new(outbox: UnboundedSender<Publish>) -> State {
+        State {
+            docs: HashMap::new(),
+            workspace: Workspace::new(),
+            roots: Vec::new(),
+            default_config: Config::default(),
+            init_settings: None,
+            pulled_settings: None,
+            encoding: Encoding::Utf16,
+            flags: ClientFlags::default(),
+            shutdown: false,
+            index: IndexRun::default(),
+            outbox,
+        }
+    }
+
+    fn send(&self, publish: Publish) {
+        // The receiver only goes away when the server is stopping.
+        let _ = self.outbox.send(publish);
+    }
+
+    // ---- roots and configuration ----
+
+    pub fn set_roots(&mut self, paths: Vec<PathBuf>) {
+        let mut roots: Vec<Root> = Vec::new();
+        for path in paths {
+            if roots.iter().any(|r| r.path == path) {
+                continue;
+            }
+            // Keep what was loaded for a root that stays.
+            let (file_config, config_errors) = match self.roots.iter().position(|r| r.path == path) {
+                Some(i) => (self.roots[i].file_config.clone(), self.roots[i].config_errors),
+                None => (Config::default(), false),
+            };
+            roots.push(Root { path, file_config: file_config.clone(), config: file_config, config_errors });
+        }
+        self.roots = roots;
+        self.recompute_configs();
+    }
+
+    /// The root that holds `path` (the deepest one when folders nest).
+    pub fn root_of(&self, path: &Path) -> Option<&Root> {
+        self.roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.components().count())
+    }
+
+    pub fn config_for(&self, path: &Path) -> &Config {
+        self.root_of(path).map_or(&self.default_config, |r| &r.config)
+    }
+
+    /// Applies the client's settings over every root's file configuration.
+    pub fn recompute_configs(&mut self) {
+        let settings: Vec<Settings> = self.init_settings.iter().chain(self.pulled_settings.iter()).cloned().collect();
+        let apply = |mut config: Config| {
+            for s in &settings {
+                for e in config.apply(s) {
+                    warn!("client settings: {e}");
+                }
+            }
+            config
+        };
+        for root in &mut self.roots {
+            root.config = apply(root.file_config.clone());
+        }
+        self.default_config = apply(Config::default());
+    }
+
+    /// Reads `digest-ls.toml` of root `i` (from the open document when it is open) and
+    /// publishes its errors, or clears them.
+    pub fn load_root_config(&mut self, i: usize) {
+        let Some(root) = self.roots.get(i) else { return };
+        let path = root.path.join(config::FILE_NAME);
+        let open_text = self.docs.values().find(|d| d.path == path).map(|d| d.doc.text());
+        let text = open_text.or_else(|| if path.is_file() { read_text(&path) } else { None });
+        let had_errors = root.config_errors;
+        let (file_config, published) = match &text {
+            None => (Config::default(), Vec::new()),
+            Some(text) => {
+                let (config, errors) = guarded("reading digest-ls.toml", || Config::from_toml(text))
+                    .unwrap_or_else(|| (Config::default(), Vec::new()));
+                let indexed = IndexedText::new(text);
+                let diags: Vec<lsp::Diagnostic> = errors
+                    .iter()
+                    .map(|e| convert::config_diagnostic(&indexed, e.span, &e.message, self.encoding))
+                    .collect();
+                if !errors.is_empty() {
+                    warn!("{}: {} error(s); the defaults apply", path.display(), errors.len());
+                }
+                (config, diags)
+            }
+        };
+        let has_errors = !published.is_empty();
+        if has_errors || had_errors || text.is_some() {
+            if let Some(uri) = convert::path_to_uri(&path) {
+                let version = self.docs.get(&uri).map(|d| d.doc.version());
+                self.send(Publish { uri, diagnostics: published, version });
+            }
+        }
+        let root = &mut self.roots[i];
+        root.file_config = file_config;
+        root.config_errors = has_errors;
+    }
+
+    pub fn load_all_root_configs(&mut self) {
+        for i in 0..self.roots.len() {
+            self.load_root_config(i);
+        }
+        self.recompute_configs();
+    }
+
+    /// After a configuration change: reanalyse the open documents with their new
+    /// configuration, update the index from them and republish.
+    pub fn reconfigure(&mut self) {
+        self.recompute_configs();
+        let uris: Vec<Uri> = self.docs.keys().cloned().collect();
+        for uri in uris {
+            let Some(od) = self.docs.get(&uri) else { continue };
+            let config = self.config_for(&od.path).clone();
+            let (text, version) = (od.doc.text(), od.doc.version());
+            if let Some(doc) = guarded("reanalysing a document", || Document::new(&text, version, &config)) {
+                if let Some(od) = self.docs.get_mut(&uri) {
+                    od.doc = doc;
+                }
+            }
+            self.refresh_index_entry(&uri);
+        }
+        self.republish_all();
+    }
+
+    // ---- documents ----
+
+    fn judge_digest(&self, path: &Path, text: &str, markdown: bool) -> bool {
+        match self.root_of(path) {
+            Some(root) => {
+                let head = convert::head(text);
+                guarded("deciding whether a file is a digest", || {
+                    discover::is_digest(&root.path, path, Some(&head), &root.config)
+                })
+                .unwrap_or(false)
+            }
+            // Untitled buffers and files outside the workspace folders.
+            None => markdown && opens_with_front_matter(text),
+        }
+    }
+
+    /// Re-decides whether an open document is a digest and makes the index follow it
+    /// (open documents override the disk).
+    fn refresh_index_entry(&mut self, uri: &Uri) {
+        let Some(od) = self.docs.get(uri) else { return };
+        if is_config_path(&od.path) {
+            return;
+        }
+        let text = od.doc.text();
+        let digest = self.judge_digest(&od.path, &text, od.markdown);
+        let info = if digest {
+            let analysis = od.doc.analysis();
+            guarded("summarising a digest", || DigestInfo::from_analysis(&analysis))
+        } else {
+            None
+        };
+        let path = od.path.clone();
+        if let Some(od) = self.docs.get_mut(uri) {
+            od.digest = digest;
+        }
+        self.workspace.update(&path, info);
+        self.index.dirty.insert(path);
+    }
+
+    pub fn open(&mut self, uri: Uri, language_id: &str, version: i32, text: &str) {
+        let path = convert::uri_to_path(&uri);
+        let markdown = language_id.eq_ignore_ascii_case("markdown") || is_markdown_path(&path);
+        let config = self.config_for(&path).clone();
+        let Some(doc) = guarded("opening a document", || Document::new(text, version, &config)) else { return };
+        let config_file = is_config_path(&path);
+        self.docs.insert(uri.clone(), OpenDoc { doc, path, markdown, digest: false });
+        if config_file {
+            self.config_document_changed(&uri, false);
+            return;
+        }
+        self.refresh_index_entry(&uri);
+        self.publish(&uri);
+    }
+
+    pub fn change(&mut self, uri: &Uri, version: i32, changes: Vec<lsp::TextDocumentContentChangeEvent>) {
+        let enc = self.encoding;
+        let Some(od) = self.docs.get(uri) else {
+            warn!("didChange for {} which is not open; ignored", uri.as_str());
+            return;
+        };
+        if version <= od.doc.version() {
+            warn!("didChange for {} with version {version} after {}; ignored", uri.as_str(), od.doc.version());
+            return;
+        }
+        let config = self.config_for(&od.path).clone();
+        let changes: Vec<_> = changes.into_iter().map(convert::change).collect();
+        let Some(od) = self.docs.get_mut(uri) else { return };
+        let applied = guarded("applying an edit", || {
+            let mut doc = od.doc.clone();
+            doc.apply(&changes, version, enc, &config);
+            doc
+        });
+        match applied {
+            Some(doc) => od.doc = doc,
+            // Keep the last good text rather than a half-applied one.
+            None => return,
+        }
+        if is_config_path(&od.path) {
+            self.config_document_changed(uri, false);
+            return;
+        }
+        self.refresh_index_entry(uri);
+        self.publish(uri);
+    }
+
+    pub fn close(&mut self, uri: &Uri) {
+        let Some(od) = self.docs.remove(uri) else { return };
+        self.send(Publish { uri: uri.clone(), diagnostics: Vec::new(), version: None });
+        if is_config_path(&od.path) {
+            // The disk content of the configuration counts again.
+            if let Some(i) = self.roots.iter().position(|r| r.path.join(config::FILE_NAME) == od.path) {
+                self.load_root_config(i);
+                self.reconfigure();
+            }
+            return;
+        }
+        // After closing, the disk content counts again (or nothing, if it is gone).
+        self.reread_from_disk(&od.path);
+        self.republish_all();
+    }
+
+    /// A `digest-ls.toml` open in the editor changed: show its errors live; apply it on save.
+    pub fn config_document_changed(&mut self, uri: &Uri, apply: bool) {
+        let Some(od) = self.docs.get(uri) else { return };
+        let path = od.path.clone();
+        match self.roots.iter().position(|r| r.path.join(config::FILE_NAME) == path) {
+            Some(i) => {
+                let before = self.roots[i].file_config.clone();
+                self.load_root_config(i);
+                if !apply {
+                    // Errors are shown live; the new settings apply on save.
+                    self.roots[i].file_config = before;
+                }
+            }
+            None => {
+                let text = od.doc.text();
+                let (_, errors) = guarded("reading digest-ls.toml", || Config::from_toml(&text)).unwrap_or_default();
+                let indexed = IndexedText::new(&text);
+                let diagnostics = errors
+                    .iter()
+                    .map(|e| convert::config_diagnostic(&indexed, e.span, &e.message, self.encoding))
+                    .collect();
+                let version = Some(od.doc.version());
+                self.send(Publish { uri: uri.clone(), diagnostics, version });
+            }
+        }
+    }
+
+    /// Whether a saved document is a root's configuration file (the caller then reindexes).
+    pub fn saved(&mut self, uri: &Uri) -> bool {
+        let Some(od) = self.docs.get(uri) else { return false };
+        if !is_config_path(&od.path) {
+            return false;
+        }
+        let is_root_config = self.roots.iter().any(|r| r.path.join(config::FILE_NAME) == od.path);
+        self.config_document_changed(uri, true);
+        if is_root_config {
+            self.reconfigure();
+        }
+        is_root_config
+    }
+
+    fn is_open_path(&self, path: &Path) -> bool {
+        self.docs.values().any(|d| d.path == path)
+    }
+
+    fn reread_from_disk(&mut self, path: &Path) {
+        let info = match read_text(path) {
+            Some(text) if self.judge_digest(path, &text, is_markdown_path(path)) => {
+                disk_info(&text, self.config_for(path))
+            }
+            _ => None,
+        };
+        self.workspace.update(path, info);
+        self.index.dirty.insert(path.to_path_buf());
+    }
+
+    /// `workspace/didChangeWatchedFiles`; returns whether a configuration changed (the
+    /// caller then reindexes).
+    pub fn watched(&mut self, events: Vec<lsp::FileEvent>) -> bool {
+        let mut config_changed = false;
+        let mut touched = false;
+        for event in events {
+            let path = convert::uri_to_path(&event.uri);
+            if is_config_path(&path) {
+                if let Some(i) = self.roots.iter().position(|r| r.path.join(config::FILE_NAME) == path) {
+                    // An open configuration file is the editor's; its disk events are not news.
+                    if !self.is_open_path(&path) {
+                        self.load_root_config(i);
+                        config_changed = true;
+                    }
+                }
+                continue;
+            }
+            if self.is_open_path(&path) {
+                continue;
+            }
+            touched = true;
+            if event.typ == lsp::FileChangeType::DELETED {
+                self.workspace.update(&path, None);
+                self.index.dirty.insert(path);
+            } else {
+                self.reread_from_disk(&path);
+            }
+        }
+        if config_changed {
+            self.reconfigure();
+        } else if touched {
+            // Cross-file checks of open documents depend on the index.
+            self.republish_all();
+        }
+        config_changed
+    }
+
+    // ---- diagnostics ----
+
+    fn diagnostics_of(&self, od: &OpenDoc) -> Vec<lsp::Diagnostic> {
+        if !od.digest {
+            return Vec::new();
+        }
+        let config = self.config_for(&od.path);
+        let analysis = od.doc.analysis();
+        let found =
+            guarded("computing diagnostics", || diagnostics::check(&analysis, &od.path, config, &self.workspace))
+                .unwrap_or_default();
+        let enc = self.encoding;
+        let mut disk: HashMap<PathBuf, Option<String>> = HashMap::new();
+        found
+            .iter()
+            .map(|d| {
+                convert::diagnostic(d, &od.doc, enc, |path, span| {
+                    if let Some(other) = self.docs.values().find(|o| o.path == path) {
+                        return Some(convert::range(&other.doc, span, enc));
+                    }
+                    let text = disk.entry(path.to_path_buf()).or_insert_with(|| read_text(path)).as_deref()?;
+                    Some(convert::range(&IndexedText::new(text), span, enc))
+                })
+            })
+            .collect()
+    }
+
+    /// Queues the diagnostics of one open document.
+    pub fn publish(&self, uri: &Uri) {
+        let Some(od) = self.docs.get(uri) else { return };
+        if is_config_path(&od.path) {
+            return;
+        }
+        let diagnostics = self.diagnostics_of(od);
+        self.send(Publish { uri: uri.clone(), diagnostics, version: Some(od.doc.version()) });
+    }
+
+    pub fn republish_all(&self) {
+        let mut uris: Vec<&Uri> = self.docs.keys().collect();
+        uris.sort();
+        for uri in uris {
+            self.publish(uri);
+        }
+    }
+
+    // ---- indexing ----
+
+    /// Starts an indexing run: returns its generation and each root with its configuration.
+    pub fn begin_index(&mut self) -> (u64, Vec<(PathBuf, Config)>) {
+        self.index.generation += 1;
+        self.index.dirty.clear();
+        (self.index.generation, self.roots.iter().map(|r| (r.path.clone(), r.config.clone())).collect())
+    }
+
+    pub fn index_is_current(&self, generation: u64) -> bool {
+        self.index.generation == generation
+    }
+
+    /// Drops from the index the files that are no longer digests (a run after a
+    /// configuration change), except open documents.
+    pub fn prune_index(&mut self, generation: u64, found: &HashSet<PathBuf>) {
+        if !self.index_is_current(generation) {
+            return;
+        }
+        let open: HashSet<PathBuf> = self.docs.values().map(|d| d.path.clone()).collect();
+        let stale: Vec<PathBuf> = self
+            .workspace
+            .digests()
+            .map(|(p, _)| p.to_path_buf())
+            .filter(|p| !found.contains(p) && !open.contains(p) && !self.index.dirty.contains(p))
+            .collect();
+        for p in stale {
+            self.workspace.update(&p, None);
+        }
+    }
+
+    /// Stores what a chunk of files read from disk contributes; open documents and
+    /// files changed since the run started keep their newer content.
+    pub fn apply_index_chunk(&mut self, generation: u64, results: Vec<(PathBuf, Option<DigestInfo>)>) -> bool {
+        if !self.index_is_current(generation) {
+            return false;
+        }
+        let open: HashSet<PathBuf> = self.docs.values().map(|d| d.path.clone()).collect();
+        for (path, info) in results {
+            if open.contains(&path) || self.index.dirty.contains(&path) {
+                continue;
+            }
+            self.workspace.update(&path, info);
+        }
+        true
+    }
+
+    // ---- requests ----
+
+    fn digest_doc(&self, uri: &Uri) -> Option<&OpenDoc> {
+        self.docs.get(uri).filter(|od| od.digest)
+    }
+
+    pub fn completion(&self, uri: &Uri, pos: lsp::Position) -> Option<lsp::CompletionResponse> {
+        let od = self.digest_doc(uri)?;
+        let enc = self.encoding;
+        let offset = convert::offset(&od.doc, pos, enc);
+        let config = self.config_for(&od.path);
+        let analysis = od.doc.analysis();
+        let items =
+            guarded("completion", || completion::complete(od.doc.rope(), &analysis, offset, config, &self.workspace))?;
+        Some(convert::completion_response(&items, &od.doc, enc))
+    }
+
+    pub fn hover(&self, uri: &Uri, pos: lsp::Position) -> Option<lsp::Hover> {
+        let od = self.digest_doc(uri)?;
+        let enc = self.encoding;
+        let offset = convert::offset(&od.doc, pos, enc);
+        let config = self.config_for(&od.path);
+        let analysis = od.doc.analysis();
+        let found = guarded("hover", || hover::hover(&analysis, &od.path, offset, config, &self.workspace))??;
+        Some(convert::hover(&found, &od.doc, enc))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn state() -> (State, tokio::sync::mpsc::UnboundedReceiver<Publish>) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        (State::new(tx), rx)
+    }
+
+    fn edit(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> lsp::TextDocumentContentChangeEvent {
+        lsp::TextDocumentContentChangeEvent {
+            range: Some(lsp::Range::new(lsp::Position::new(l1, c1), lsp::Position::new(l2, c2))),
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn front_matter_opening() {
+        assert!(opens_with_front_matter("---\ntitle: x\n---\n"));
+        assert!(opens_with_front_matter("\u{feff}\n--- \r\ntitle: x\n"));
+        assert!(opens_with_front_matter("+++\n"));
+        assert!(!opens_with_front_matter("# README\n---\n"));
+        assert!(!opens_with_front_matter(""));
+    }
+
+    #[test]
+    fn edits_apply_in_order_and_stale_versions_are_ignored() {
+        let (mut st, mut rx) = state();
+        let uri = Uri::from_str("untitled:Untitled-1").unwrap();
+        st.open(uri.clone(), "markdown", 1, "---\ntags: [\"优化😀\"]\n---\n");
+        // After the emoji (2 UTF-16 units) and the closing quote.
+        st.change(&uri, 2, vec![edit(1, 13, 1, 13, ", \"DPO\"")]);
+        st.change(&uri, 2, vec![edit(0, 0, 0, 0, "stale")]);
+        st.change(&uri, 3, vec![edit(1, 8, 1, 10, "")]);
+        let od = &st.docs[&uri];
+        assert_eq!(od.doc.text(), "---\ntags: [\"😀\", \"DPO\"]\n---\n");
+        assert_eq!(od.doc.version(), 3);
+        assert!(od.digest, "an untitled Markdown buffer with a front matter is a digest");
+        let mut versions = Vec::new();
+        while let Ok(p) = rx.try_recv() {
+            versions.push(p.version);
+        }
+        assert_eq!(versions, vec![Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn unknown_uris_and_wild_positions_do_not_panic() {
+        let (mut st, _rx) = state();
+        let uri = Uri::from_str("file:///nowhere/x.md").unwrap();
+        st.change(&uri, 5, vec![edit(0, 0, 0, 0, "x")]);
+        st.close(&uri);
+        assert!(st.completion(&uri, lsp::Position::new(9, 9)).is_none());
+        st.open(uri.clone(), "markdown", 1, "---\n---\n");
+        st.change(&uri, 2, vec![edit(99, 99, 3, 1000, "z"), edit(0, 4000, 0, 1, "")]);
+        assert!(st.hover(&uri, lsp::Position::new(u32::MAX, u32::MAX)).is_none());
+    }
+}
