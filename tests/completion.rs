@@ -1,0 +1,99 @@
+//! Completion tests: a fixture workspace, a `$0` cursor, and the items offered there.
+
+use digest_ls::completion::complete;
+use digest_ls::fixture::Fixture;
+use expect_test::{expect, Expect};
+
+/// Renders each item as `label | detail | replaced text -> new text`.
+fn check(fixture: &str, expect: Expect) {
+    let f = Fixture::parse(fixture);
+    let ws = f.workspace();
+    let text = &f.main().text;
+    let items = complete(text.as_str(), &f.analysis(), f.offset(), &f.config, &ws);
+    let mut out = String::new();
+    for item in items.iter().take(12) {
+        let (span, new) = &item.edit;
+        out.push_str(&format!(
+            "{} | {} | {:?} -> {:?}\n",
+            item.label,
+            item.detail.as_deref().unwrap_or(""),
+            &text[span.range()],
+            new
+        ));
+    }
+    expect.assert_eq(&out);
+}
+
+/// Three other digests: DPO in 3 (latest 2024-09-01), 优化 in 2, MoE and 长上下文 in 1.
+const OTHERS: &str = r#"
+//- content/posts/a.md
+---
+title: a
+date: 2024-07-05T19:31:56+08:00
+tags: ["优化", "DPO"]
+---
+//- content/posts/b.md
+---
+title: b
+date: 2024-08-01T10:00:00+08:00
+tags: ["DPO", "MoE", "优化"]
+---
+//- content/posts/c.md
+---
+title: c
+date: 2024-09-01T10:00:00+08:00
+tags:
+  - DPO
+  - 长上下文
+---
+"#;
+
+fn with_others(main: &str) -> String {
+    format!("//- content/posts/main.md\n{main}{OTHERS}")
+}
+
+#[test]
+fn empty_flow_list_offers_every_tag_most_used_first() {
+    check(&with_others("---\ntitle: x\ntags: [$0]\n---\n"), expect![[r#""#]]);
+}
+
+#[test]
+fn after_a_comma_leaves_out_present_tags_and_follows_quotes() {
+    check(&with_others("---\ntitle: x\ntags: [\"DPO\", $0]\n---\n"), expect![[r#""#]]);
+}
+
+#[test]
+fn partly_typed_cjk_tag_is_replaced_whole() {
+    check(&with_others("---\ntitle: 😀 x\ntags: ['DPO', '优$0']\n---\n"), expect![[r#""#]]);
+}
+
+#[test]
+fn block_list_item() {
+    check(&with_others("---\ntitle: x\ntags:\n  - 优化\n  - $0\n---\n"), expect![[r#""#]]);
+}
+
+#[test]
+fn crlf_file() {
+    check(&with_others("---\r\ntitle: x\r\ntags: [优化, D$0]\r\n---\r\n"), expect![[r#""#]]);
+}
+
+#[test]
+fn keys_at_line_start_leave_out_existing_keys() {
+    check(&with_others("---\ntitle: x\nda$0\n---\n"), expect![[r#""#]]);
+}
+
+#[test]
+fn no_tags_outside_the_tags_list() {
+    check(&with_others("---\ntitle: [$0]\n---\n"), expect![[""]]);
+    check(&with_others("---\ntitle: x\n---\n\ntags: [$0]\n"), expect![[""]]);
+    check(&with_others("---\ntitle: \"ab$0c\"\n---\n"), expect![[""]]);
+}
+
+#[test]
+fn date_value_offers_now() {
+    let f = Fixture::parse("---\ndate: $0\n---\n");
+    let items = complete(f.main().text.as_str(), &f.analysis(), f.offset(), &f.config, &f.workspace());
+    assert_eq!(items.len(), 1);
+    let now = &items[0].edit.1;
+    assert!(digest_ls::date::parse(now).is_ok(), "{now}");
+}
