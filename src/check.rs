@@ -1,6 +1,32 @@
 //! `digest-ls check`: analyse every digest under some paths with the server's core and report like rustc.
+//!
+//! Each path belongs to a workspace root: the nearest ancestor folder holding
+//! `digest-ls.toml`, a Hugo config (`hugo.toml`, `hugo.yaml`, `hugo.json`,
+//! `config.toml`) or `.git`, else the path itself. Every digest of that root is
+//! indexed first (so cross-file checks see the whole workspace, as in the server),
+//! then the digests under the requested paths are checked and reported.
+//!
+//! Exit code precedence: 2 when a path is missing or a file cannot be read or is not
+//! UTF-8 (the check is incomplete, so it must not pass), otherwise 1 when any
+//! diagnostic is an error, otherwise 0. Warnings, infos and hints never fail a run.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{IsTerminal, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::{Error as FilesError, Files};
+use codespan_reporting::term::{self, termcolor};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::config::{self, Config};
+use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::discover;
+use crate::text::{floor_char_boundary, Encoding, LineIndex, Span};
+use crate::workspace::{DigestInfo, Workspace};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
@@ -9,8 +35,604 @@ pub enum Format {
     Json,
 }
 
-/// Runs the check and returns the exit code: 0 without errors, 1 with errors, 2 for usage or I/O problems.
+/// Files whose presence marks a workspace root.
+const ROOT_MARKERS: &[&str] = &[config::FILE_NAME, "hugo.toml", "hugo.yaml", "hugo.json", "config.toml", ".git"];
+
+/// Runs the check and returns the exit code: 0 without errors, 1 with errors, 2 for
+/// usage or I/O problems (which take precedence: see the module doc).
 pub fn run(paths: &[PathBuf], format: Format) -> i32 {
-    let _ = (paths, format);
-    0
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let report = check_paths(paths, &cwd);
+    let mut stderr = std::io::stderr().lock();
+    for p in &report.problems {
+        // Output errors (a closed pipe) are not worth a panic; the exit code still tells.
+        let _ = writeln!(stderr, "{}: error: {}", p.path.display(), p.message);
+    }
+    let mut stdout = std::io::stdout().lock();
+    let bytes = match format {
+        Format::Human => render_human(&report, use_colour(std::io::stdout().is_terminal())),
+        Format::Json => render_json(&report).into_bytes(),
+    };
+    let _ = stdout.write_all(&bytes);
+    let _ = stdout.flush();
+    report.exit_code()
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org)
+/// or the terminal is dumb.
+fn use_colour(is_terminal: bool) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    is_terminal && !no_color && !dumb
+}
+
+/// The result of a check: every reported file with its diagnostics, and the
+/// problems that kept files from being checked.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Reported files (digests, and a broken `digest-ls.toml`), sorted by path.
+    pub files: Vec<FileReport>,
+    /// Files of the workspaces that were indexed but not reported, kept so that a
+    /// related location in them can be shown.
+    pub others: HashMap<PathBuf, String>,
+    /// Paths that do not exist, files that cannot be read or are not UTF-8.
+    pub problems: Vec<Problem>,
+    /// How many digests were checked.
+    pub checked: usize,
+}
+
+#[derive(Debug)]
+pub struct FileReport {
+    /// The path as shown: relative to the current folder when it is under it.
+    pub path: PathBuf,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// Counts of diagnostics by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub hints: usize,
+    /// Digests checked.
+    pub files: usize,
+    /// Files that could not be checked (missing, unreadable, not UTF-8).
+    pub problems: usize,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary { files: self.checked, problems: self.problems.len(), ..Summary::default() };
+        for d in self.files.iter().flat_map(|f| &f.diagnostics) {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Information => s.infos += 1,
+                Severity::Hint => s.hints += 1,
+            }
+        }
+        s
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        let s = self.summary();
+        if s.problems > 0 {
+            2
+        } else if s.errors > 0 {
+            1
+        } else {
+            0
+        }
+    }
+
+    fn text_of(&self, path: &Path) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.text.as_str())
+            .or_else(|| self.others.get(path).map(String::as_str))
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl std::fmt::Display for Summary {
+    /// `2 errors, 1 warning in 11 files`, with infos, hints and unreadable files when there are any.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = vec![plural(self.errors, "error", "errors"), plural(self.warnings, "warning", "warnings")];
+        if self.infos > 0 {
+            parts.push(plural(self.infos, "info", "infos"));
+        }
+        if self.hints > 0 {
+            parts.push(plural(self.hints, "hint", "hints"));
+        }
+        write!(f, "{} in {}", parts.join(", "), plural(self.files, "file", "files"))?;
+        if self.problems > 0 {
+            write!(f, "; {} could not be checked", plural(self.problems, "path", "paths"))?;
+        }
+        Ok(())
+    }
+}
+
+/// What to check under one workspace root.
+#[derive(Default)]
+struct RootJob {
+    /// Folders whose digests are reported.
+    dirs: Vec<PathBuf>,
+    /// Files named on the command line: reported even if the rules would not pick them.
+    files: BTreeSet<PathBuf>,
+}
+
+/// The nearest ancestor of `dir` (itself included) with a root marker, else `dir`.
+pub fn find_root(dir: &Path) -> PathBuf {
+    dir.ancestors().find(|d| ROOT_MARKERS.iter().any(|m| d.join(m).exists())).unwrap_or(dir).to_path_buf()
+}
+
+/// `path` relative to `cwd` when it is under it (`.` for `cwd` itself).
+fn display_path(path: &Path, cwd: &Path) -> PathBuf {
+    match path.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+/// Reads a file as UTF-8, with a message that says what went wrong.
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+}
+
+/// Checks `paths` (files or folders; none means `cwd`), with paths shown relative to `cwd`.
+pub fn check_paths(paths: &[PathBuf], cwd: &Path) -> Report {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let mut report = Report::default();
+    let mut jobs: BTreeMap<PathBuf, RootJob> = BTreeMap::new();
+    for path in paths {
+        let abs = normalise(&cwd.join(path));
+        match std::fs::metadata(&abs) {
+            Ok(meta) if meta.is_dir() => jobs.entry(find_root(&abs)).or_default().dirs.push(abs),
+            Ok(_) => {
+                let dir = abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf);
+                jobs.entry(find_root(&dir)).or_default().files.insert(abs);
+            }
+            Err(e) => report.problems.push(Problem { path: path.clone(), message: format!("cannot read: {e}") }),
+        }
+    }
+    let mut reported = BTreeSet::new();
+    for (root, job) in jobs {
+        check_root(&root, &job, cwd, &mut reported, &mut report);
+    }
+    report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    report.problems.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.message.cmp(&b.message)));
+    report.problems.dedup();
+    report
+}
+
+/// `a/./b/../c` as `a/c`, without touching the file system (symbolic links are
+/// left as they are, so a path reads as the user wrote it).
+fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn check_root(root: &Path, job: &RootJob, cwd: &Path, reported: &mut BTreeSet<PathBuf>, report: &mut Report) {
+    let shown = |p: &Path| display_path(p, cwd);
+    // The configuration: a broken file is reported in itself and the defaults apply.
+    let mut config = Config::default();
+    let config_path = root.join(config::FILE_NAME);
+    if config_path.is_file() {
+        match read_text(&config_path) {
+            Ok(text) => {
+                let (parsed, errors) = Config::from_toml(&text);
+                config = parsed;
+                if !errors.is_empty() && reported.insert(config_path.clone()) {
+                    let diagnostics = errors
+                        .into_iter()
+                        .map(|e| Diagnostic::new("config", e.span, format!("{}; the defaults apply", e.message)))
+                        .collect();
+                    report.files.push(FileReport { path: shown(&config_path), text, diagnostics });
+                }
+            }
+            Err(message) => report.problems.push(Problem { path: shown(&config_path), message }),
+        }
+    }
+
+    let (digests, walk_errors) = discover::walk_with_errors(root, &config);
+    let wanted = |p: &Path| job.files.contains(p) || job.dirs.iter().any(|d| p.starts_with(d));
+    for e in walk_errors {
+        match &e.path {
+            Some(p) if wanted(p) && !e.is_loop => report.problems.push(Problem { path: shown(p), message: e.message }),
+            _ => tracing::warn!("{}", e.message),
+        }
+    }
+    let mut all: BTreeSet<PathBuf> = digests.into_iter().collect();
+    all.extend(job.files.iter().cloned());
+
+    // Read and analyse in parallel, then index everything before any check, so that
+    // cross-file checks see the whole workspace.
+    let loaded: Vec<(PathBuf, bool, Result<(String, Analysis), String>)> = all
+        .into_par_iter()
+        .map(|abs| {
+            let result = read_text(&abs).map(|text| {
+                let analysis = Analysis::new(&text, &config);
+                (text, analysis)
+            });
+            let is_wanted = wanted(&abs);
+            (abs, is_wanted, result)
+        })
+        .collect();
+    let mut workspace = Workspace::new();
+    let mut to_check = Vec::new();
+    for (abs, is_wanted, result) in loaded {
+        let path = shown(&abs);
+        match result {
+            Ok((text, analysis)) => {
+                workspace.update(&path, Some(DigestInfo::from_analysis(&analysis)));
+                if is_wanted && reported.insert(abs) {
+                    to_check.push((path, text, analysis));
+                } else {
+                    report.others.insert(path, text);
+                }
+            }
+            Err(message) if is_wanted => report.problems.push(Problem { path, message }),
+            Err(message) => tracing::warn!("{}: {message}", path.display()),
+        }
+    }
+    let checked: Vec<FileReport> = to_check
+        .into_par_iter()
+        .map(|(path, text, analysis)| {
+            let mut diagnostics = diagnostics::check(&analysis, &path, &config, &workspace);
+            diagnostics.sort_by(|a, b| {
+                (a.span.start, a.span.end, a.code, &a.message).cmp(&(b.span.start, b.span.end, b.code, &b.message))
+            });
+            FileReport { path, text, diagnostics }
+        })
+        .collect();
+    report.checked += checked.len();
+    report.files.extend(checked);
+}
+
+/// A span clamped to the text and to character boundaries, so that no renderer slices
+/// inside a character.
+fn clamp(text: &str, span: Span) -> Range<usize> {
+    let start = floor_char_boundary(text, span.start);
+    let end = floor_char_boundary(text, span.end).max(start);
+    start..end
+}
+
+/// The files of a report for codespan-reporting, with lines and columns from
+/// `LineIndex` (so lines break where LSP breaks them: `\n`, `\r\n`, lone `\r`).
+struct SourceFiles<'r> {
+    files: Vec<(String, &'r str, LineIndex)>,
+}
+
+impl<'r> SourceFiles<'r> {
+    fn add(&mut self, name: &Path, text: &'r str) -> usize {
+        let name = name.display().to_string();
+        if let Some(i) = self.files.iter().position(|f| f.0 == name) {
+            return i;
+        }
+        self.files.push((name, text, LineIndex::new(text)));
+        self.files.len() - 1
+    }
+
+    fn get(&self, id: usize) -> Result<&(String, &'r str, LineIndex), FilesError> {
+        self.files.get(id).ok_or(FilesError::FileMissing)
+    }
+}
+
+impl<'a, 'r: 'a> Files<'a> for SourceFiles<'r> {
+    type FileId = usize;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<&'a str, FilesError> {
+        Ok(self.get(id)?.0.as_str())
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, FilesError> {
+        Ok(self.get(id)?.1)
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self.get(id)?.2.line_of(byte_index))
+    }
+
+    /// Columns as rustc counts them: characters (Unicode scalar values), 1-based.
+    fn column_number(&'a self, id: usize, _line: usize, byte_index: usize) -> Result<usize, FilesError> {
+        let (_, text, index) = self.get(id)?;
+        Ok(index.position(text, byte_index, Encoding::Utf32).1 as usize + 1)
+    }
+
+    fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, FilesError> {
+        let (_, text, index) = self.get(id)?;
+        index
+            .line_span(text, line_index)
+            .map(Span::range)
+            .ok_or(FilesError::LineTooLarge { given: line_index, max: index.line_count().saturating_sub(1) })
+    }
+}
+
+fn codespan_severity(s: Severity) -> cs::Severity {
+    match s {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+        Severity::Information => cs::Severity::Note,
+        Severity::Hint => cs::Severity::Help,
+    }
+}
+
+/// The rustc-style report: each diagnostic with its source line underlined, then
+/// the summary line. ANSI colours when `colour` is set.
+pub fn render_human(report: &Report, colour: bool) -> Vec<u8> {
+    let mut files = SourceFiles { files: Vec::new() };
+    let mut rendered = Vec::new();
+    for f in &report.files {
+        let id = files.add(&f.path, &f.text);
+        for d in &f.diagnostics {
+            let mut labels = vec![cs::Label::primary(id, clamp(&f.text, d.span))];
+            let mut notes = Vec::new();
+            for r in &d.related {
+                match report.text_of(&r.path) {
+                    Some(text) => {
+                        let rid = files.add(&r.path, text);
+                        labels.push(cs::Label::secondary(rid, clamp(text, r.span)).with_message(&r.message));
+                    }
+                    None => notes.push(format!("{}: {}", r.path.display(), r.message)),
+                }
+            }
+            rendered.push(
+                cs::Diagnostic::new(codespan_severity(d.severity))
+                    .with_code(d.code)
+                    .with_message(&d.message)
+                    .with_labels(labels)
+                    .with_notes(notes),
+            );
+        }
+    }
+    let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
+    let styles = term::Styles::default();
+    let mut buffer = if colour { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+    for d in &rendered {
+        let mut writer = term::StylesWriter::new(&mut buffer, &styles);
+        if let Err(e) = term::emit_to_write_style(&mut writer, &config, &files, d) {
+            tracing::warn!("cannot render a diagnostic: {e}");
+        }
+    }
+    let _ = writeln!(buffer, "{}", report.summary());
+    buffer.into_inner()
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    problems: Vec<JsonProblem>,
+    summary: Summary,
+}
+
+/// Lines and columns are 1-based; columns are given in UTF-8 bytes and in UTF-16 units.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    path: String,
+    line: u32,
+    column_utf8: u32,
+    column_utf16: u32,
+    end_line: u32,
+    end_column_utf8: u32,
+    end_column_utf16: u32,
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column_utf8: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column_utf16: Option<u32>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonProblem {
+    path: String,
+    message: String,
+}
+
+/// (1-based line, 1-based UTF-8 column, 1-based UTF-16 column) of a byte offset.
+fn json_position(text: &str, index: &LineIndex, offset: usize) -> (u32, u32, u32) {
+    let (line, col8) = index.position(text, offset, Encoding::Utf8);
+    let (_, col16) = index.position(text, offset, Encoding::Utf16);
+    (line + 1, col8 + 1, col16 + 1)
+}
+
+/// One JSON document: `{"diagnostics": [...], "problems": [...], "summary": {...}}`.
+pub fn render_json(report: &Report) -> String {
+    let mut diagnostics = Vec::new();
+    for f in &report.files {
+        let index = LineIndex::new(&f.text);
+        for d in &f.diagnostics {
+            let (line, column_utf8, column_utf16) = json_position(&f.text, &index, d.span.start);
+            let (end_line, end_column_utf8, end_column_utf16) = json_position(&f.text, &index, d.span.end);
+            let related = d
+                .related
+                .iter()
+                .map(|r| {
+                    let pos = report.text_of(&r.path).map(|t| json_position(t, &LineIndex::new(t), r.span.start));
+                    JsonRelated {
+                        path: r.path.display().to_string(),
+                        line: pos.map(|p| p.0),
+                        column_utf8: pos.map(|p| p.1),
+                        column_utf16: pos.map(|p| p.2),
+                        message: &r.message,
+                    }
+                })
+                .collect();
+            diagnostics.push(JsonDiagnostic {
+                path: f.path.display().to_string(),
+                line,
+                column_utf8,
+                column_utf16,
+                end_line,
+                end_column_utf8,
+                end_column_utf16,
+                severity: d.severity.as_str(),
+                code: d.code,
+                message: &d.message,
+                related,
+            });
+        }
+    }
+    let problems = report
+        .problems
+        .iter()
+        .map(|p| JsonProblem { path: p.path.display().to_string(), message: p.message.clone() })
+        .collect();
+    let doc = JsonReport { diagnostics, problems, summary: report.summary() };
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake_report(text: &str, spans: &[(Span, &'static str, Severity)]) -> Report {
+        let diagnostics = spans
+            .iter()
+            .map(|&(span, code, severity)| Diagnostic {
+                severity,
+                ..Diagnostic::new(code, span, format!("about {code}"))
+            })
+            .collect();
+        Report {
+            files: vec![FileReport { path: "content/posts/a.md".into(), text: text.into(), diagnostics }],
+            checked: 1,
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn human_output_underlines_under_cjk_and_emoji() {
+        let text = "---\ntags: [\"优化😀\", \"DPO\", \"DPO\"]\n---\n";
+        let start = text.rfind("\"DPO\"").unwrap();
+        let report = fake_report(text, &[(Span::new(start, start + 5), "duplicate-tag", Severity::Warning)]);
+        let out = String::from_utf8(render_human(&report, false)).unwrap();
+        // Column 22 in characters: `tags: ["优化😀", "DPO", ` is 21 characters.
+        assert!(out.contains("--> content/posts/a.md:2:22"), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let source = lines.iter().position(|l| l.contains("tags: [")).unwrap();
+        let carets = lines[source + 1];
+        // 优, 化 and 😀 are two columns wide each: 21 characters take 24 columns.
+        let prefix = lines[source].find("tags").unwrap();
+        assert_eq!(carets.find('^').unwrap() - prefix, 24, "{out}");
+        assert_eq!(carets.matches('^').count(), 5, "{out}");
+        assert!(out.ends_with("0 errors, 1 warning in 1 file\n"), "{out}");
+    }
+
+    #[test]
+    fn json_columns_in_utf8_and_utf16() {
+        let text = "---\r\ntags: [\"😀\", \"x\"]\r\n---\r\n";
+        let start = text.find("\"x\"").unwrap();
+        let report = fake_report(text, &[(Span::new(start, start + 3), "duplicate-tag", Severity::Error)]);
+        let json: serde_json::Value = serde_json::from_str(&render_json(&report)).unwrap();
+        let d = &json["diagnostics"][0];
+        assert_eq!(d["line"], 2);
+        // `tags: ["😀", ` is 15 bytes with the 4-byte emoji, 13 UTF-16 units.
+        assert_eq!(d["column_utf8"], 16);
+        assert_eq!(d["column_utf16"], 14);
+        assert_eq!(d["end_column_utf8"], 19);
+        assert_eq!(d["end_column_utf16"], 17);
+        assert_eq!(json["summary"]["errors"], 1);
+        assert_eq!(report.exit_code(), 1);
+    }
+
+    #[test]
+    fn bad_spans_and_lone_cr_do_not_panic() {
+        let text = "a\r优\rb";
+        let report = fake_report(
+            text,
+            &[(Span::new(3, 99), "bad-url", Severity::Error), (Span::new(99, 200), "bad-url", Severity::Hint)],
+        );
+        let out = String::from_utf8(render_human(&report, true)).unwrap();
+        assert!(out.contains("1 error, 0 warnings, 1 hint in 1 file"), "{out}");
+        assert!(out.contains("\u{1b}["), "colour codes when asked");
+        let _ = render_json(&report);
+    }
+
+    #[test]
+    fn exit_code_precedence() {
+        let mut report = fake_report("x", &[(Span::new(0, 1), "bad-url", Severity::Warning)]);
+        assert_eq!(report.exit_code(), 0);
+        report.files[0].diagnostics[0].severity = Severity::Error;
+        assert_eq!(report.exit_code(), 1);
+        report.problems.push(Problem { path: "b.md".into(), message: "not valid UTF-8 (byte 3)".into() });
+        assert_eq!(report.exit_code(), 2);
+        assert_eq!(report.summary().to_string(), "1 error, 0 warnings in 1 file; 1 path could not be checked");
+    }
+
+    #[test]
+    fn roots_and_display_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("content/posts")).unwrap();
+        std::fs::write(site.join("hugo.toml"), "").unwrap();
+        assert_eq!(find_root(&site.join("content/posts")), site);
+        assert_eq!(display_path(&site.join("content/a.md"), &site), Path::new("content/a.md"));
+        assert_eq!(display_path(&site, &site), Path::new("."));
+        assert_eq!(normalise(Path::new("/a/./b/../c")), Path::new("/a/c"));
+    }
+
+    #[test]
+    fn checks_a_folder_and_reports_unreadable_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path();
+        std::fs::write(site.join("hugo.toml"), "").unwrap();
+        std::fs::write(site.join(config::FILE_NAME), "requird-keys = []\n").unwrap();
+        std::fs::create_dir_all(site.join("content/posts")).unwrap();
+        std::fs::write(site.join("content/posts/a.md"), "---\ntitle: a\n---\n").unwrap();
+        std::fs::write(site.join("content/posts/b.md"), b"---\ntitle: \xff\n---\n").unwrap();
+        let report = check_paths(&[PathBuf::from("content")], site);
+        assert_eq!(report.checked, 1);
+        assert_eq!(
+            report.problems,
+            [Problem { path: "content/posts/b.md".into(), message: "not valid UTF-8 (byte 11)".into() }]
+        );
+        let config_file = report.files.iter().find(|f| f.path == Path::new(config::FILE_NAME)).unwrap();
+        assert_eq!(config_file.diagnostics[0].code, "config");
+        assert_eq!(report.exit_code(), 2);
+        let missing = check_paths(&[PathBuf::from("nope")], site);
+        assert_eq!(missing.problems.len(), 1);
+        assert_eq!(missing.exit_code(), 2);
+    }
 }

@@ -21,9 +21,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check every digest under the given files and folders (default: the current folder).
+    #[command(after_help = "Exit status: 2 if a path is missing or a file cannot be read or is not UTF-8 \
+(the check is incomplete), else 1 if any diagnostic is an error, else 0 (warnings, infos and hints never fail).\n\
+Columns in the human output count characters; --format json gives UTF-8 and UTF-16 columns.")]
     Check {
+        /// Files and folders to check (default: the current folder).
         paths: Vec<PathBuf>,
-        /// Output format.
+        /// Output format: rustc-style text (coloured on a terminal unless NO_COLOR is set) or one JSON document.
         #[arg(long, value_enum, default_value_t)]
         format: digest_ls::check::Format,
     },
