@@ -56,11 +56,19 @@ pub enum Reparse {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Document {
     rope: Rope,
     version: i32,
+    /// Shared with readers that took a snapshot; an edit copies it only if one is held.
     analysis: Arc<Analysis>,
+}
+
+/// A deep copy: the clone's edits never copy the analysis on write.
+impl Clone for Document {
+    fn clone(&self) -> Document {
+        Document { rope: self.rope.clone(), version: self.version, analysis: Arc::new((*self.analysis).clone()) }
+    }
 }
 
 impl Document {
