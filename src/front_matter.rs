@@ -4,7 +4,11 @@
 //! their spans. Aliases stay aliases (a reference to the anchored node), so an alias
 //! bomb costs nothing; nesting depth, node count and block size are capped.
 
-use crate::text::Span;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, Tag};
+
+use crate::text::{floor_char_boundary, Span};
 
 /// Limits that keep hostile front matter cheap.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,18 +181,680 @@ impl Yaml {
     }
 }
 
-/// How a scalar resolves, the way Hugo's YAML reader sees it.
+/// How a scalar resolves, the way Hugo's YAML reader (go-yaml v2, YAML 1.1 rules) sees it.
+///
+/// Quoted and block scalars are strings; an explicit core tag (`!!str`, `!!int`, ...)
+/// wins. Plain scalars: `~`, `null` and the empty value are null; `y`, `yes`, `on`,
+/// `true` (and their `n`/`no`/`off`/`false` opposites, in three spellings each) are
+/// booleans; Go integers (`42`, `0x2a`, `0o52`, `052`, `1_000`) and floats (`1.5`,
+/// `.inf`); `2024-07-05` and `2024-07-05T19:31:56+08:00` are timestamps. Note that
+/// Hugo decodes a timestamp into its untyped front matter as the string it was
+/// written as: `title: 2024-07-05` is the title "2024-07-05".
 pub fn scalar_type(value: &str, style: ScalarStyle, tag: Option<&str>) -> ScalarType {
-    todo_scalar_type(value, style, tag)
+    match tag.map(|t| t.strip_prefix("tag:yaml.org,2002:").map_or(t, |s| s)) {
+        Some("!!str" | "str" | "!") => return ScalarType::String,
+        Some("!!int" | "int") => return ScalarType::Int,
+        Some("!!float" | "float") => return ScalarType::Float,
+        Some("!!bool" | "bool") => return ScalarType::Bool,
+        Some("!!null" | "null") => return ScalarType::Null,
+        Some("!!timestamp" | "timestamp") => return ScalarType::Timestamp,
+        _ => {}
+    }
+    if style != ScalarStyle::Plain {
+        return ScalarType::String;
+    }
+    resolve_plain(value)
 }
 
-fn todo_scalar_type(_value: &str, style: ScalarStyle, _tag: Option<&str>) -> ScalarType {
-    let _ = style;
+fn resolve_plain(value: &str) -> ScalarType {
+    match value {
+        "" | "~" | "null" | "Null" | "NULL" => return ScalarType::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" | "n" | "N" | "no" | "No"
+        | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => return ScalarType::Bool,
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
+        | ".NAN" => return ScalarType::Float,
+        _ => {}
+    }
+    // go-yaml only tries numbers and timestamps on values that start like one.
+    let Some(&first) = value.as_bytes().first() else { return ScalarType::String };
+    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+        return ScalarType::String;
+    }
+    if is_yaml_timestamp(value) {
+        return ScalarType::Timestamp;
+    }
+    let plain: String = if first == b'.' { value.to_string() } else { value.replace('_', "") };
+    match go_int(&plain) {
+        Some(n) if n <= u64::MAX as u128 => return ScalarType::Int,
+        _ => {}
+    }
+    if is_go_float(&plain) {
+        return ScalarType::Float;
+    }
     ScalarType::String
 }
 
+/// Go's `strconv.ParseInt(s, 0, 64)` digits (sign, `0x`/`0o`/`0b`/leading-`0` octal),
+/// as a magnitude; `None` if it is not an integer or does not fit in 128 bits.
+pub(crate) fn go_int(s: &str) -> Option<u128> {
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (digits, radix) = match s.as_bytes() {
+        [b'0', b'x' | b'X', ..] => (&s[2..], 16),
+        [b'0', b'o' | b'O', ..] => (&s[2..], 8),
+        [b'0', b'b' | b'B', ..] => (&s[2..], 2),
+        [b'0', _, ..] => (&s[1..], 8),
+        _ => (s, 10),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u128 = 0;
+    for c in digits.chars() {
+        let d = c.to_digit(radix)?;
+        n = n.checked_mul(radix as u128)?.checked_add(d as u128)?;
+    }
+    Some(n)
+}
+
+/// Go's `strconv.ParseFloat` on decimal forms (`1.5`, `.5`, `1e3`, `inf`, `nan`).
+fn is_go_float(s: &str) -> bool {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") || body.eq_ignore_ascii_case("nan") {
+        return true;
+    }
+    body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && body.bytes().any(|b| b.is_ascii_digit())
+        && body.parse::<f64>().is_ok()
+}
+
+/// go-yaml v2's timestamps: `2006-1-2`, `2006-1-2T15:4:5.999999999Z07:00` (or `t`),
+/// `2006-1-2 15:4:5.999999999`.
+fn is_yaml_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |i: &mut usize, max: usize| {
+        let start = *i;
+        while *i < b.len() && *i - start < max && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !(b.len() >= 5 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-') {
+        return false;
+    }
+    let mut i = 5;
+    if !(num(&mut i, 2) && b.get(i) == Some(&b'-') && {
+        i += 1;
+        num(&mut i, 2)
+    }) {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    let zoned = match b[i] {
+        b'T' | b't' => {
+            i += 1;
+            true
+        }
+        b' ' => {
+            while b.get(i) == Some(&b' ') {
+                i += 1;
+            }
+            false
+        }
+        _ => return false,
+    };
+    for k in 0..3 {
+        if !num(&mut i, 2) {
+            return false;
+        }
+        if k < 2 {
+            if b.get(i) != Some(&b':') {
+                return false;
+            }
+            i += 1;
+        }
+    }
+    if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    if !zoned {
+        return i == b.len();
+    }
+    match b.get(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            b.len() == i + 6
+                && b[i + 1..i + 3].iter().all(u8::is_ascii_digit)
+                && b[i + 3] == b':'
+                && b[i + 4..i + 6].iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
 /// Finds and parses the front matter at the start of `text` (which may start with a BOM).
+///
+/// Hugo skips white space (blank lines, indentation) before the opening fence; so do
+/// we. A fence line may end with spaces or tabs. Line breaks are `\n`, `\r\n`, `\r`.
 pub fn parse(text: &str, limits: &Limits) -> FrontMatter {
-    let _ = (text, limits);
-    FrontMatter::default()
+    let mut fm = FrontMatter::default();
+    let bytes = text.as_bytes();
+    let mut at = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r') {
+        at += 1;
+    }
+    let (open_end, after_open) = line_at(text, at);
+    let fence = text[at..open_end].trim_end_matches([' ', '\t']);
+    let kind = match fence {
+        "---" => FenceKind::Yaml,
+        "+++" => FenceKind::Toml,
+        _ if fence.starts_with('{') => FenceKind::Json,
+        _ => return fm,
+    };
+    fm.kind = Some(kind);
+    fm.open = Span::new(at, open_end);
+    if kind == FenceKind::Json {
+        find_json_end(text, at, after_open, &mut fm);
+        return fm;
+    }
+    let delim = if kind == FenceKind::Yaml { "---" } else { "+++" };
+    fm.content = Span::empty(after_open);
+    fm.body_start = after_open;
+    let mut pos = after_open;
+    while pos < bytes.len() {
+        let (end, next) = line_at(text, pos);
+        let line = text[pos..end].trim_end_matches([' ', '\t']);
+        if line == delim {
+            fm.close = Some(Span::new(pos, end));
+        } else if kind == FenceKind::Yaml && line == "..." {
+            fm.dots_close = Some(Span::new(pos, end));
+        }
+        if fm.close.is_some() || fm.dots_close.is_some() {
+            fm.content = Span::new(after_open, pos);
+            fm.body_start = next;
+            break;
+        }
+        pos = next;
+    }
+    if kind == FenceKind::Yaml && (fm.close.is_some() || fm.dots_close.is_some()) {
+        if fm.content.len() > limits.max_bytes {
+            fm.problems.push(Problem {
+                span: fm.open,
+                kind: ProblemKind::Limit,
+                message: format!(
+                    "The front matter is {} bytes, over the limit of {} bytes: it was not checked \
+                     (raise `front-matter-bytes` under `[limits]` in digest-ls.toml to check it).",
+                    fm.content.len(),
+                    limits.max_bytes
+                ),
+            });
+        } else {
+            let (yaml, problems) = Builder::run(text, fm.content, limits);
+            fm.yaml = Some(yaml);
+            fm.problems = problems;
+        }
+    }
+    fm
+}
+
+/// The end of the line starting at `pos` (before its break) and the start of the next.
+fn line_at(text: &str, pos: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut i = pos.min(bytes.len());
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => return (i, i + 1),
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => return (i, i + 2),
+            b'\r' => return (i, i + 1),
+            _ => i += 1,
+        }
+    }
+    (i, i)
+}
+
+/// A JSON front matter is one object: find its closing brace, outside strings.
+fn find_json_end(text: &str, at: usize, after_open: usize, fm: &mut FrontMatter) {
+    let bytes = text.as_bytes();
+    fm.open = Span::new(at, at + 1);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in bytes.iter().enumerate().skip(at) {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    fm.close = Some(Span::new(i, i + 1));
+                    fm.content = Span::new(at, i + 1);
+                    fm.body_start = line_at(text, i + 1).1;
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
+    fm.content = Span::new(at, bytes.len());
+    fm.body_start = after_open;
+}
+
+/// saphyr's markers count characters; this turns them into byte offsets of one text.
+/// Positions arrive almost in order, so walking from the last one is O(1) amortised.
+struct CharToByte<'a> {
+    text: &'a str,
+    ascii: bool,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'a> CharToByte<'a> {
+    fn new(text: &'a str) -> Self {
+        CharToByte { text, ascii: text.is_ascii(), chars: 0, bytes: 0 }
+    }
+
+    fn byte(&mut self, ch: usize) -> usize {
+        if self.ascii {
+            return ch.min(self.text.len());
+        }
+        if ch >= self.chars {
+            let mut rest = self.text[self.bytes..].chars();
+            while self.chars < ch {
+                let Some(c) = rest.next() else { break };
+                self.bytes += c.len_utf8();
+                self.chars += 1;
+            }
+        } else {
+            while self.chars > ch && self.bytes > 0 {
+                self.bytes -= 1;
+                while !self.text.is_char_boundary(self.bytes) {
+                    self.bytes -= 1;
+                }
+                self.chars -= 1;
+            }
+        }
+        self.bytes
+    }
+}
+
+/// A container being built.
+struct Open {
+    id: NodeId,
+    flow: bool,
+    /// A mapping's key waiting for its value.
+    key: Option<NodeId>,
+}
+
+/// Builds the spanned tree from saphyr's events, without recursion.
+struct Builder<'a> {
+    text: &'a str,
+    /// The YAML text and its offset in `text`.
+    src: &'a str,
+    base: usize,
+    conv: CharToByte<'a>,
+    limits: &'a Limits,
+    yaml: Yaml,
+    stack: Vec<Open>,
+    anchors: HashMap<usize, NodeId>,
+    problems: Vec<Problem>,
+    documents: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn run(text: &'a str, content: Span, limits: &'a Limits) -> (Yaml, Vec<Problem>) {
+        let src = &text[content.range()];
+        let mut b = Builder {
+            text,
+            src,
+            base: content.start,
+            conv: CharToByte::new(src),
+            limits,
+            yaml: Yaml::default(),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            problems: Vec::new(),
+            documents: 0,
+        };
+        let mut parser = Parser::new_from_str(src);
+        while let Some(next) = parser.next_event() {
+            let go_on = match next {
+                Err(e) => {
+                    b.syntax_error(&e);
+                    false
+                }
+                Ok((event, span)) => b.event(event, span),
+            };
+            if !go_on {
+                break;
+            }
+        }
+        while !b.stack.is_empty() {
+            b.close(None);
+        }
+        (b.yaml, b.problems)
+    }
+
+    /// Handles one event; `false` stops the build.
+    fn event(&mut self, event: Event<'_>, span: saphyr_parser::Span) -> bool {
+        let raw = Span::new(self.abs(span.start.index()), self.abs(span.end.index()));
+        match event {
+            Event::Nothing | Event::StreamStart => true,
+            // Hugo reads the first document only.
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                self.documents == 1
+            }
+            Event::DocumentEnd | Event::StreamEnd => false,
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match style {
+                    saphyr_parser::ScalarStyle::Plain => ScalarStyle::Plain,
+                    saphyr_parser::ScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                    saphyr_parser::ScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                    saphyr_parser::ScalarStyle::Literal => ScalarStyle::Literal,
+                    saphyr_parser::ScalarStyle::Folded => ScalarStyle::Folded,
+                };
+                let span = self.scalar_span(raw, style);
+                let kind = NodeKind::Scalar { value: value.into_owned(), style };
+                self.add(span, kind, tag.as_deref().map(tag_string), anchor)
+            }
+            Event::SequenceStart(anchor, tag) => self.open(raw, true, tag.as_deref().map(tag_string), anchor),
+            Event::MappingStart(anchor, tag) => self.open(raw, false, tag.as_deref().map(tag_string), anchor),
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.close(Some(raw));
+                true
+            }
+            Event::Alias(anchor) => {
+                let target = self.anchors.get(&anchor).copied();
+                self.add(raw, NodeKind::Alias { target }, None, 0)
+            }
+        }
+    }
+
+    /// Absolute byte offset of a character index into the YAML text.
+    fn abs(&mut self, ch: usize) -> usize {
+        self.base + self.conv.byte(ch)
+    }
+
+    fn end(&self) -> usize {
+        self.base + self.src.len()
+    }
+
+    /// Adds a node under the innermost open container; `false` when a limit is hit.
+    fn add(&mut self, span: Span, kind: NodeKind, tag: Option<String>, anchor: usize) -> bool {
+        if self.yaml.nodes.len() >= self.limits.max_nodes {
+            self.limit(
+                span,
+                format!(
+                    "The front matter has more than {} YAML nodes: the rest was not read \
+                     (raise `yaml-nodes` under `[limits]` in digest-ls.toml).",
+                    self.limits.max_nodes
+                ),
+            );
+            return false;
+        }
+        let id = self.yaml.nodes.len();
+        self.yaml.nodes.push(Node { span, kind, tag });
+        if anchor != 0 {
+            self.anchors.insert(anchor, id);
+        }
+        match self.stack.last_mut() {
+            None => {
+                self.yaml.root.get_or_insert(id);
+            }
+            Some(open) => match &mut self.yaml.nodes[open.id].kind {
+                NodeKind::Seq { items, .. } => items.push(id),
+                NodeKind::Map { entries, .. } => match open.key.take() {
+                    None => open.key = Some(id),
+                    Some(key) => entries.push((key, id)),
+                },
+                _ => {}
+            },
+        }
+        true
+    }
+
+    fn open(&mut self, raw: Span, seq: bool, tag: Option<String>, anchor: usize) -> bool {
+        if self.stack.len() >= self.limits.max_depth {
+            self.limit(
+                raw,
+                format!(
+                    "The front matter nests deeper than {} levels: the rest was not read \
+                     (raise `yaml-depth` under `[limits]` in digest-ls.toml).",
+                    self.limits.max_depth
+                ),
+            );
+            return false;
+        }
+        let start = self.skip_properties(raw.start, raw.end);
+        let flow = matches!(self.text.as_bytes().get(start), Some(b'[' | b'{'));
+        let kind =
+            if seq { NodeKind::Seq { items: Vec::new(), flow } } else { NodeKind::Map { entries: Vec::new(), flow } };
+        if !self.add(Span::empty(start), kind, tag, anchor) {
+            return false;
+        }
+        self.stack.push(Open { id: self.yaml.nodes.len() - 1, flow, key: None });
+        true
+    }
+
+    /// Closes the innermost container: a flow one ends after its bracket, a block one
+    /// (or one cut short by an error) at the end of its last child.
+    fn close(&mut self, raw: Option<Span>) {
+        let Some(open) = self.stack.pop() else { return };
+        let node = &self.yaml.nodes[open.id];
+        let start = node.span.start;
+        let last_child = match &node.kind {
+            NodeKind::Seq { items, .. } => items.last().map(|&i| self.yaml.nodes[i].span.end),
+            NodeKind::Map { entries, .. } => {
+                entries.last().map(|&(k, v)| self.yaml.nodes[k].span.end.max(self.yaml.nodes[v].span.end))
+            }
+            _ => None,
+        };
+        let last_child = last_child.max(open.key.map(|k| self.yaml.nodes[k].span.end));
+        let end = match raw {
+            Some(raw) if open.flow => raw.end,
+            _ if open.flow => last_child.unwrap_or(start + 1),
+            _ => last_child.unwrap_or(start),
+        };
+        self.yaml.nodes[open.id].span.end = end.max(start);
+    }
+
+    /// The span of the written scalar: without its anchor and tag, quotes included,
+    /// a block scalar from its `|` or `>` to its last non-blank character.
+    fn scalar_span(&self, raw: Span, style: ScalarStyle) -> Span {
+        let start = self.skip_properties(raw.start, raw.end).min(raw.end.max(raw.start));
+        if !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            return Span::new(start, raw.end.max(start));
+        }
+        let bytes = self.text.as_bytes();
+        let mut end = raw.end.max(start);
+        while end > start && bytes[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        Span::new(self.block_header(start), end)
+    }
+
+    /// Skips an anchor (`&a`) and a tag (`!!str`) and the white space after them.
+    fn skip_properties(&self, start: usize, limit: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut i = start;
+        while i < limit && matches!(bytes.get(i), Some(b'&' | b'!')) {
+            while i < limit && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}') {
+                i += 1;
+            }
+            while i < limit && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+                i += 1;
+            }
+        }
+        floor_char_boundary(self.text, i)
+    }
+
+    /// The `|` or `>` header before a block scalar's content starting at `start`.
+    fn block_header(&self, start: usize) -> usize {
+        let from = floor_char_boundary(self.text, start.saturating_sub(1024).max(self.base));
+        let window = &self.text[from..start];
+        let Some(p) = window.rfind(['|', '>']) else { return start };
+        let rest = window[p + 1..].trim_start_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
+        let rest = rest.trim_start_matches([' ', '\t']);
+        let rest = match rest.strip_prefix('#') {
+            Some(comment) => comment.find(['\n', '\r']).map_or("", |n| &comment[n..]),
+            None => rest,
+        };
+        if rest.chars().all(|c| c.is_ascii_whitespace()) {
+            from + p
+        } else {
+            start
+        }
+    }
+
+    fn limit(&mut self, span: Span, message: String) {
+        self.problems.push(Problem { span, kind: ProblemKind::Limit, message });
+    }
+
+    fn syntax_error(&mut self, e: &saphyr_parser::ScanError) {
+        let at = self.abs(e.marker().index()).min(self.end());
+        // Underline the character at the error, unless it is a line break or the end.
+        let next = self.text[at..self.end()].chars().next().filter(|c| !matches!(c, '\n' | '\r'));
+        let span = Span::new(at, at + next.map_or(0, char::len_utf8));
+        let mut message = format!("YAML syntax error: {}", e.info());
+        if let Some(hint) = syntax_hint(e.info()) {
+            message.push_str(&format!(" ({hint})"));
+        }
+        if let Some(open) = self.stack.iter().rev().find(|o| o.flow) {
+            let start = self.yaml.nodes[open.id].span.start;
+            let bracket = if self.text.as_bytes().get(start) == Some(&b'[') { "[" } else { "{" };
+            let line = crate::text::LineIndex::new(&self.text[..start]).line_count();
+            message
+                .push_str(&format!("; inside the `{bracket}` opened on line {line}: is its closing bracket missing?"));
+        }
+        self.problems.push(Problem { span, kind: ProblemKind::Syntax, message });
+    }
+}
+
+/// What to do about the parser's most common complaints.
+fn syntax_hint(info: &str) -> Option<&'static str> {
+    let hints: &[(&str, &str)] = &[
+        (
+            "mapping values are not allowed",
+            "a `: ` inside a plain value or a wrong indentation: quote the value or fix the indentation",
+        ),
+        ("did not find expected key", "check the indentation of this line"),
+        ("unknown anchor", "the alias `*name` has no `&name` anchor before it"),
+        ("duplicated anchor", "each `&name` anchor must be defined once"),
+        ("tab", "YAML does not allow tabs for indentation: use spaces"),
+        ("quoted scalar, found unexpected end of stream", "a quoted string is not closed"),
+        (
+            "unknown escape character",
+            "in double quotes a backslash starts an escape: write `\\\\`, or use single quotes",
+        ),
+        ("unexpected character", "this character cannot start a plain value: quote the value"),
+        ("expected ',' or", "a `,` or the closing bracket is missing"),
+        ("did not find expected '-' indicator", "check the indentation of this list"),
+    ];
+    hints.iter().find(|(k, _)| info.contains(k)).map(|(_, h)| *h)
+}
+
+/// `!!str`, `!custom`, or the verbatim tag.
+fn tag_string(tag: &Tag) -> String {
+    let full = format!("{}{}", tag.handle, tag.suffix);
+    if let Some(core) = full.strip_prefix("tag:yaml.org,2002:") {
+        return format!("!!{core}");
+    }
+    if tag.handle == "!" {
+        return format!("!{}", tag.suffix);
+    }
+    full
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{expect, Expect};
+
+    use super::*;
+
+    /// The tree as indented lines `kind `source text``, then the block's spans and problems.
+    fn show(text: &str) -> String {
+        show_with(text, &Limits::default())
+    }
+
+    fn show_with(text: &str, limits: &Limits) -> String {
+        let fm = parse(text, limits);
+        let mut out = String::new();
+        let s = |span: Span| text.get(span.range()).unwrap_or("<bad span>").escape_debug().to_string();
+        out.push_str(&format!("{:?} open `{}`", fm.kind, s(fm.open)));
+        if let Some(close) = fm.close {
+            out.push_str(&format!(" close `{}`", s(close)));
+        }
+        if let Some(dots) = fm.dots_close {
+            out.push_str(&format!(" dots `{}`", s(dots)));
+        }
+        out.push_str(&format!(
+            " content {:?} body `{}`\n",
+            fm.content.range(),
+            s(Span::new(fm.body_start, text.len()))
+        ));
+        if let Some(yaml) = &fm.yaml {
+            // Iterative walk: (node, depth, prefix).
+            let mut todo: Vec<(NodeId, usize, &str)> = yaml.root.map(|r| (r, 0, "")).into_iter().collect();
+            while let Some((id, depth, prefix)) = todo.pop() {
+                let node = yaml.node(id);
+                let tag = node.tag.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+                let what = match &node.kind {
+                    NodeKind::Scalar { value, style } => format!("{style:?} {value:?}"),
+                    NodeKind::Seq { flow, .. } => format!("seq flow={flow}"),
+                    NodeKind::Map { flow, .. } => format!("map flow={flow}"),
+                    NodeKind::Alias { target } => format!("alias -> {target:?}"),
+                };
+                out.push_str(&format!("{}{prefix}#{id} {what}{tag} `{}`\n", "  ".repeat(depth), s(node.span)));
+                match &node.kind {
+                    NodeKind::Seq { items, .. } => todo.extend(items.iter().rev().map(|&i| (i, depth + 1, "- "))),
+                    NodeKind::Map { entries, .. } => {
+                        for &(k, v) in entries.iter().rev() {
+                            todo.push((v, depth + 1, "v "));
+                            todo.push((k, depth + 1, "k "));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for p in &fm.problems {
+            out.push_str(&format!("{:?} `{}` {:?}: {}\n", p.kind, s(p.span), p.span.range(), p.message));
+        }
+        out
+    }
+
+    fn check(text: &str, expect: Expect) {
+        expect.assert_eq(&show(text));
+    }
+
+    #[test]
+    fn sample_front_matter() {
+        check(
+            "---\ntitle: \"Adam 优化器; Step-DPO .etc\"\ndate: 2024-07-05T19:31:56+08:00\ntags: [\"优化\", \"角色扮演\", \"DPO\"]\n---\n\n\n## 标题",
+            expect![[r#"
+                Some(Yaml) open `---` close `---` content 4..115 body `\n\n## 标题`
+                #0 map flow=false `title: \"Adam 优化器; Step-DPO .etc\"\ndate: 2024-07-05T19:31:56+08:00\ntags: [\"优化\", \"角色扮演\", \"DPO\"]`
+                  k #1 Plain "title" `title`
+                  v #2 DoubleQuoted "Adam 优化器; Step-DPO .etc" `\"Adam 优化器; Step-DPO .etc\"`
+                  k #3 Plain "date" `date`
+                  v #4 Plain "2024-07-05T19:31:56+08:00" `2024-07-05T19:31:56+08:00`
+                  k #5 Plain "tags" `tags`
+                  v #6 seq flow=true `[\"优化\", \"角色扮演\", \"DPO\"]`
+                    - #7 DoubleQuoted "优化" `\"优化\"`
+                    - #8 DoubleQuoted "角色扮演" `\"角色扮演\"`
+                    - #9 DoubleQuoted "DPO" `\"DPO\"`
+            "#]],
+        );
+    }
 }
