@@ -540,6 +540,19 @@ fn closing_stdin_ends_the_server() {
     assert_eq!(server.wait_exit().code(), Some(0), "end of input after shutdown");
 }
 
+#[cfg(unix)]
+#[test]
+fn server_exits_when_the_client_process_is_gone() {
+    // A process that has ended (and been reaped): its id no longer exists.
+    let mut gone = std::process::Command::new("true").spawn().expect("spawn true");
+    let pid = gone.id();
+    gone.wait().expect("wait for true");
+    let ws = Workspace::new();
+    let mut server = Server::spawn(ws.root());
+    server.initialize_as(pid, Some(&ws), caps(None), Value::Null);
+    assert_eq!(server.wait_exit().code(), Some(1), "the server notices that its client is gone");
+}
+
 // ---- 8. configuration ----
 
 const FUTURE_PATH: &str = "content/posts/2099-01-01.md";
@@ -590,6 +603,8 @@ fn config_file_severity_and_required_keys_are_honoured() {
 
 #[test]
 fn client_settings_are_honoured() {
+    let plain = future_diagnostics(&Workspace::new(), Value::Null, Value::Null);
+    assert_eq!(with_code(&plain, "future-date").len(), 1, "without settings: {:?}", codes(&plain));
     let off = json!({ "severity": { "future-date": "off" } });
     let from_options = future_diagnostics(&Workspace::new(), off.clone(), Value::Null);
     assert!(with_code(&from_options, "future-date").is_empty(), "initializationOptions: {:?}", codes(&from_options));

@@ -3,7 +3,6 @@
 //! Columns are never counted here: `crate::text` and `Document::offset/position` do it,
 //! in the encoding negotiated at `initialize`.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -223,11 +222,6 @@ pub fn hover(h: &hover::Hover, doc: &Document, enc: Encoding) -> lsp::Hover {
         contents: lsp::HoverContents::Markup(markdown(h.markdown.clone())),
         range: Some(range(doc, h.span, enc)),
     }
-}
-
-/// The first bytes of a text, enough to tell whether it opens with a front matter.
-pub fn head(text: &str) -> Cow<'_, str> {
-    Cow::Borrowed(&text[..crate::text::floor_char_boundary(text, 4096)])
 }
 
 #[cfg(test)]

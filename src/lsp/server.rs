@@ -96,7 +96,16 @@ impl Backend {
             let mut files: Vec<(usize, PathBuf)> = Vec::new();
             for (i, (root, config)) in walk_roots.iter().enumerate() {
                 let found = guarded("walking a workspace folder", || discover::walk(root, config)).unwrap_or_default();
-                files.extend(found.into_iter().map(|p| (i, p)));
+                // With nested folders, a file belongs to the deepest one (and is read once).
+                let deepest = |p: &PathBuf| {
+                    walk_roots
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (r, _))| p.starts_with(r))
+                        .max_by_key(|(_, (r, _))| r.components().count())
+                        .map(|(j, _)| j)
+                };
+                files.extend(found.into_iter().filter(|p| deepest(p) == Some(i)).map(|p| (i, p)));
             }
             files
         })
@@ -187,11 +196,9 @@ fn analyse_files(
 
 /// Settings sent by the client (the keys of `digest-ls.toml`); `None` when absent or invalid.
 fn parse_settings(value: serde_json::Value, from: &str) -> Option<Settings> {
-    // Some clients wrap the section in its name.
+    // Some clients send every section, or wrap ours in its name.
     let value = match value {
-        serde_json::Value::Object(mut map) if map.len() == 1 && map.contains_key(SECTION) => {
-            map.remove(SECTION).unwrap_or_default()
-        }
+        serde_json::Value::Object(mut map) if map.contains_key(SECTION) => map.remove(SECTION).unwrap_or_default(),
         v => v,
     };
     if value.is_null() {
@@ -363,7 +370,10 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        lock(&self.state).close(&params.text_document.uri);
+        let reindex = lock(&self.state).close(&params.text_document.uri);
+        if reindex {
+            self.spawn_index();
+        }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -422,5 +432,25 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let pos = params.text_document_position_params;
         Ok(lock(&self.state).hover(&pos.text_document.uri, pos.position))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn settings_from_the_client() {
+        let plain = parse_settings(json!({ "required-keys": ["title"] }), "test").expect("settings");
+        assert_eq!(plain.required_keys, Some(vec!["title".to_string()]));
+        let wrapped =
+            parse_settings(json!({ "digestLs": { "severity": { "future-date": "off" } }, "other": 1 }), "test");
+        assert!(wrapped.expect("settings").severity.is_some_and(|s| s["future-date"] == "off"));
+        assert_eq!(parse_settings(json!(null), "test"), None);
+        assert_eq!(parse_settings(json!({ "digestLs": null }), "test"), None);
+        // Unknown keys and wrong types are rejected as a whole (and logged), never a panic.
+        assert_eq!(parse_settings(json!({ "requird-keys": [] }), "test"), None);
+        assert_eq!(parse_settings(json!([1, 2]), "test"), None);
     }
 }

@@ -19,7 +19,7 @@ use super::guarded;
 use crate::analysis::Analysis;
 use crate::config::{self, Config, Settings};
 use crate::document::Document;
-use crate::text::Encoding;
+use crate::text::{Encoding, Source};
 use crate::workspace::{DigestInfo, Workspace};
 use crate::{completion, diagnostics, discover, hover};
 
@@ -91,12 +91,9 @@ pub fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Whether a text opens with a front matter fence (after a BOM and blank lines).
-pub fn opens_with_front_matter(text: &str) -> bool {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(first) = text.lines().find(|l| !l.trim().is_empty()) else { return false };
-    let first = first.trim_end();
-    first == "---" || first == "+++" || first.starts_with('{')
+/// The start of a text, as much as `discover` needs to judge it.
+fn head_of(text: &str) -> &str {
+    &text[..crate::text::floor_char_boundary(text, discover::HEAD_BYTES)]
 }
 
 fn is_markdown_path(path: &Path) -> bool {
@@ -262,17 +259,15 @@ impl State {
 
     // ---- documents ----
 
-    fn judge_digest(&self, path: &Path, text: &str, markdown: bool) -> bool {
+    /// Whether a file is a digest, from its path and the start of its text.
+    fn judge_digest(&self, path: &Path, head: &str, markdown: bool) -> bool {
         match self.root_of(path) {
-            Some(root) => {
-                let head = convert::head(text);
-                guarded("deciding whether a file is a digest", || {
-                    discover::is_digest(&root.path, path, Some(&head), &root.config)
-                })
-                .unwrap_or(false)
-            }
+            Some(root) => guarded("deciding whether a file is a digest", || {
+                discover::is_digest(&root.path, path, Some(head), &root.config)
+            })
+            .unwrap_or(false),
             // Untitled buffers and files outside the workspace folders.
-            None => markdown && opens_with_front_matter(text),
+            None => markdown && discover::opens_with_front_matter(head),
         }
     }
 
@@ -283,8 +278,9 @@ impl State {
         if is_config_path(&od.path) {
             return;
         }
-        let text = od.doc.text();
-        let digest = self.judge_digest(&od.path, &text, od.markdown);
+        // Only the start of the text: this runs on every keystroke.
+        let head = Source::slice(od.doc.rope(), 0..discover::HEAD_BYTES);
+        let digest = self.judge_digest(&od.path, &head, od.markdown);
         let info = if digest {
             let analysis = od.doc.analysis();
             guarded("summarising a digest", || DigestInfo::from_analysis(&analysis))
@@ -345,20 +341,27 @@ impl State {
         self.publish(uri);
     }
 
-    pub fn close(&mut self, uri: &Uri) {
-        let Some(od) = self.docs.remove(uri) else { return };
+    /// `didClose`; returns whether a root's configuration changed (the caller then reindexes).
+    pub fn close(&mut self, uri: &Uri) -> bool {
+        let Some(od) = self.docs.remove(uri) else { return false };
         self.send(Publish { uri: uri.clone(), diagnostics: Vec::new(), version: None });
         if is_config_path(&od.path) {
             // The disk content of the configuration counts again.
-            if let Some(i) = self.roots.iter().position(|r| r.path.join(config::FILE_NAME) == od.path) {
-                self.load_root_config(i);
-                self.reconfigure();
+            let Some(i) = self.roots.iter().position(|r| r.path.join(config::FILE_NAME) == od.path) else {
+                return false;
+            };
+            let before = self.roots[i].file_config.clone();
+            self.load_root_config(i);
+            if self.roots[i].file_config == before {
+                return false;
             }
-            return;
+            self.reconfigure();
+            return true;
         }
         // After closing, the disk content counts again (or nothing, if it is gone).
         self.reread_from_disk(&od.path);
         self.republish_all();
+        false
     }
 
     /// A `digest-ls.toml` open in the editor changed: show its errors live; apply it on save.
@@ -408,7 +411,7 @@ impl State {
 
     fn reread_from_disk(&mut self, path: &Path) {
         let info = match read_text(path) {
-            Some(text) if self.judge_digest(path, &text, is_markdown_path(path)) => {
+            Some(text) if self.judge_digest(path, head_of(&text), is_markdown_path(path)) => {
                 disk_info(&text, self.config_for(path))
             }
             _ => None,
@@ -439,7 +442,17 @@ impl State {
             }
             touched = true;
             if event.typ == lsp::FileChangeType::DELETED {
-                self.workspace.update(&path, None);
+                // A deleted folder may come as one event: drop everything under it.
+                let gone: Vec<PathBuf> = self
+                    .workspace
+                    .digests()
+                    .map(|(p, _)| p.to_path_buf())
+                    .filter(|p| p.starts_with(&path) && !self.is_open_path(p))
+                    .collect();
+                for p in gone {
+                    self.workspace.update(&p, None);
+                    self.index.dirty.insert(p);
+                }
                 self.index.dirty.insert(path);
             } else {
                 self.reread_from_disk(&path);
@@ -593,12 +606,18 @@ mod tests {
     }
 
     #[test]
-    fn front_matter_opening() {
-        assert!(opens_with_front_matter("---\ntitle: x\n---\n"));
-        assert!(opens_with_front_matter("\u{feff}\n--- \r\ntitle: x\n"));
-        assert!(opens_with_front_matter("+++\n"));
-        assert!(!opens_with_front_matter("# README\n---\n"));
-        assert!(!opens_with_front_matter(""));
+    fn untitled_markdown_is_a_digest_when_it_opens_with_a_front_matter() {
+        let (mut st, _rx) = state();
+        let a = Uri::from_str("untitled:a").unwrap();
+        let b = Uri::from_str("untitled:b").unwrap();
+        let c = Uri::from_str("untitled:c").unwrap();
+        st.open(a.clone(), "markdown", 1, "\u{feff}\n---\ntitle: x\n---\n");
+        st.open(b.clone(), "markdown", 1, "# README\n---\n");
+        st.open(c.clone(), "plaintext", 1, "---\ntitle: x\n---\n");
+        assert!(st.docs[&a].digest);
+        assert!(!st.docs[&b].digest);
+        assert!(!st.docs[&c].digest);
+        assert_eq!(st.workspace.len(), 1);
     }
 
     #[test]

@@ -281,12 +281,17 @@ impl Server {
     /// `initialize` with the given client capabilities and options, then `initialized`;
     /// returns the `InitializeResult`.
     pub fn initialize(&mut self, root: Option<&Workspace>, capabilities: Value, options: Value) -> Value {
+        self.initialize_as(std::process::id(), root, capabilities, options)
+    }
+
+    /// `initialize` as a client with process id `pid`, then `initialized`.
+    pub fn initialize_as(&mut self, pid: u32, root: Option<&Workspace>, capabilities: Value, options: Value) -> Value {
         let folders = root.map(|w| json!([{ "uri": w.root_uri(), "name": "ws" }])).unwrap_or(Value::Null);
         let root_uri = root.map(|w| json!(w.root_uri())).unwrap_or(Value::Null);
         let result = self.request(
             "initialize",
             json!({
-                "processId": std::process::id(),
+                "processId": pid,
                 "rootUri": root_uri,
                 "workspaceFolders": folders,
                 "capabilities": capabilities,
