@@ -722,7 +722,16 @@ impl<'a> Builder<'a> {
     }
 
     fn syntax_error(&mut self, e: &saphyr_parser::ScanError) {
-        let at = self.abs(e.marker().index()).min(self.end());
+        let mut at = self.abs(e.marker().index()).min(self.end());
+        if e.info() == "recursion limit exceeded" {
+            let span = Span::new(at, (at + 1).min(self.end()));
+            let message = "The front matter nests deeper than the YAML parser allows: the rest was not read.";
+            return self.limit(floor_span(self.text, span), message.to_string());
+        }
+        // saphyr points at the start of the value that holds the tab: point at the tab.
+        if e.info().contains("tab") {
+            at += self.text[at..self.end()].find('\t').unwrap_or(0);
+        }
         // Underline the character at the error, unless it is a line break or the end.
         let next = self.text[at..self.end()].chars().next().filter(|c| !matches!(c, '\n' | '\r'));
         let span = Span::new(at, at + next.map_or(0, char::len_utf8));
@@ -739,6 +748,10 @@ impl<'a> Builder<'a> {
         }
         self.problems.push(Problem { span, kind: ProblemKind::Syntax, message });
     }
+}
+
+fn floor_span(text: &str, span: Span) -> Span {
+    Span::new(floor_char_boundary(text, span.start), floor_char_boundary(text, span.end))
 }
 
 /// What to do about the parser's most common complaints.
@@ -856,5 +869,388 @@ mod tests {
                     - #9 DoubleQuoted "DPO" `\"DPO\"`
             "#]],
         );
+    }
+
+    #[test]
+    fn bom_blank_lines_and_trailing_spaces() {
+        check(
+            "\u{feff}\n  \n---  \ntitle: x\n---\t\nbody",
+            expect![[r#"
+            Some(Yaml) open `---  ` close `---\t` content 13..22 body `body`
+            #0 map flow=false `title: x`
+              k #1 Plain "title" `title`
+              v #2 Plain "x" `x`
+        "#]],
+        );
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_spans() {
+        check(
+            "---\r\ntitle: 优化\r\ntags: [a, b]\r\n---\r\nbody",
+            expect![[r#"
+            Some(Yaml) open `---` close `---` content 5..34 body `body`
+            #0 map flow=false `title: 优化\r\ntags: [a, b]`
+              k #1 Plain "title" `title`
+              v #2 Plain "优化" `优化`
+              k #3 Plain "tags" `tags`
+              v #4 seq flow=true `[a, b]`
+                - #5 Plain "a" `a`
+                - #6 Plain "b" `b`
+        "#]],
+        );
+        check(
+            "---\rtitle: 优\rtags: [a]\r---\rbody",
+            expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..25 body `body`
+            #0 map flow=false `title: 优\rtags: [a]`
+              k #1 Plain "title" `title`
+              v #2 Plain "优" `优`
+              k #3 Plain "tags" `tags`
+              v #4 seq flow=true `[a]`
+                - #5 Plain "a" `a`
+        "#]],
+        );
+    }
+
+    #[test]
+    fn fences() {
+        check(
+            "no front matter\n---\na: 1\n---\n",
+            expect![[r#"
+            None open `` content 0..0 body `no front matter\n---\na: 1\n---\n`
+        "#]],
+        );
+        check(
+            "---\ntitle: x\n...\nbody\n---\n",
+            expect![[r#"
+            Some(Yaml) open `---` dots `...` content 4..13 body `body\n---\n`
+            #0 map flow=false `title: x`
+              k #1 Plain "title" `title`
+              v #2 Plain "x" `x`
+        "#]],
+        );
+        check(
+            "---\ntitle: x\nbody\n",
+            expect![[r#"
+            Some(Yaml) open `---` content 4..4 body `title: x\nbody\n`
+        "#]],
+        );
+        check(
+            "---",
+            expect![[r#"
+            Some(Yaml) open `---` content 3..3 body ``
+        "#]],
+        );
+        check(
+            "---\n---\nbody",
+            expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..4 body `body`
+        "#]],
+        );
+        check(
+            "---\ntitle: a\n----\n---\nbody",
+            expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..18 body `body`
+            #0 map flow=false `title: a`
+              k #1 Plain "title" `title`
+              v #2 Plain "a" `a`
+            Syntax `` 18..18: YAML syntax error: simple key expect ':'
+        "#]],
+        );
+        check(
+            "+++\ntitle = \"x\"\n+++\nbody",
+            expect![[r#"
+            Some(Toml) open `+++` close `+++` content 4..16 body `body`
+        "#]],
+        );
+        check(
+            "{\n  \"title\": \"a}\",\n  \"tags\": [\"x\"]\n}\nbody",
+            expect![[r#"
+            Some(Json) open `{` close `}` content 0..36 body `body`
+        "#]],
+        );
+        check(
+            "{ \"title\": \"never closed\"\nbody",
+            expect![[r#"
+            Some(Json) open `{` content 0..30 body `body`
+        "#]],
+        );
+        check(
+            "",
+            expect![[r#"
+            None open `` content 0..0 body ``
+        "#]],
+        );
+    }
+
+    #[test]
+    fn block_styles_anchors_tags() {
+        check(
+            "---\ntags:\n  - 优化\n  - &d 'DPO'\nb: &m\n  k: !!str 12\nc: *d\nd: |-  # note\n  lit 😀\n\ne: >\n  folded\nf:\ng: !!seq [!custom x, {k: v}]\n---\n",
+            expect![[r#"
+                Some(Yaml) open `---` close `---` content 4..132 body ``
+                #0 map flow=false `tags:\n  - 优化\n  - &d \'DPO\'\nb: &m\n  k: !!str 12\nc: *d\nd: |-  # note\n  lit 😀\n\ne: >\n  folded\nf:\ng: !!seq [!custom x, {k: v}]`
+                  k #1 Plain "tags" `tags`
+                  v #2 seq flow=false `- 优化\n  - &d \'DPO\'`
+                    - #3 Plain "优化" `优化`
+                    - #4 SingleQuoted "DPO" `\'DPO\'`
+                  k #5 Plain "b" `b`
+                  v #6 map flow=false `k: !!str 12`
+                    k #7 Plain "k" `k`
+                    v #8 Plain "12" !!str `12`
+                  k #9 Plain "c" `c`
+                  v #10 alias -> Some(4) `*d`
+                  k #11 Plain "d" `d`
+                  v #12 Literal "lit 😀" `|-  # note\n  lit 😀`
+                  k #13 Plain "e" `e`
+                  v #14 Folded "folded\n" `>\n  folded`
+                  k #15 Plain "f" `f`
+                  v #16 Plain "" ``
+                  k #17 Plain "g" `g`
+                  v #18 seq flow=true !!seq `[!custom x, {k: v}]`
+                    - #19 Plain "x" !custom `x`
+                    - #20 map flow=true `{k: v}`
+                      k #21 Plain "k" `k`
+                      v #22 Plain "v" `v`
+            "#]],
+        );
+    }
+
+    #[test]
+    fn syntax_errors_at_the_true_position() {
+        check(
+            "---\ntitle: 优化😀: x\n---\n",
+            expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..25 body ``
+            #0 map flow=false `title: 优化😀`
+              k #1 Plain "title" `title`
+              v #2 Plain "优化😀" `优化😀`
+            Syntax `:` 21..22: YAML syntax error: mapping values are not allowed in this context (a `: ` inside a plain value or a wrong indentation: quote the value or fix the indentation)
+        "#]],
+        );
+        check(
+            "---\ntags: [\"优化\", \"DPO\"\ndate: 2024-07-05\n---\n",
+            expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..44 body ``
+            #0 map flow=false `tags: [\"优化\"`
+              k #1 Plain "tags" `tags`
+              v #2 seq flow=true `[\"优化\"`
+                - #3 DoubleQuoted "优化" `\"优化\"`
+            Syntax `d` 27..28: YAML syntax error: invalid indentation; inside the `[` opened on line 2: is its closing bracket missing?
+        "#]],
+        );
+        check(
+            "---\ntitle: \"优化\n---\n",
+            expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..19 body ``
+            #0 map flow=false `title`
+            Syntax `\"` 11..12: YAML syntax error: while scanning a quoted scalar, found unexpected end of stream (a quoted string is not closed)
+        "#]],
+        );
+        check(
+            "---\ntitle: x\n\tdate: y\n---\n",
+            expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..22 body ``
+            #0 map flow=false `title`
+            Syntax `\t` 13..14: YAML syntax error: while scanning a plain scalar, found a tab (YAML does not allow tabs for indentation: use spaces)
+        "#]],
+        );
+        check(
+            "---\r\ntitle: 😀\r\n  bad: [\r\n---\r\n",
+            expect![[r#"
+            Some(Yaml) open `---` close `---` content 5..28 body ``
+            #0 map flow=false `title: 😀\r\n  bad`
+              k #1 Plain "title" `title`
+              v #2 Plain "😀 bad" `😀\r\n  bad`
+            Syntax `:` 23..24: YAML syntax error: mapping values are not allowed in this context (a `: ` inside a plain value or a wrong indentation: quote the value or fix the indentation)
+        "#]],
+        );
+    }
+
+    #[test]
+    fn limits() {
+        let limits = Limits { max_bytes: 10, max_depth: 3, max_nodes: 6 };
+        expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..22 body ``
+            Limit `---` 0..3: The front matter is 18 bytes, over the limit of 10 bytes: it was not checked (raise `front-matter-bytes` under `[limits]` in digest-ls.toml to check it).
+        "#]].assert_eq(&show_with("---\ntitle: 0123456789\n---\n", &limits));
+        let limits = Limits { max_bytes: 100, max_depth: 3, max_nodes: 100 };
+        expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..17 body ``
+            #0 map flow=false `a: [[`
+              k #1 Plain "a" `a`
+              v #2 seq flow=true `[[`
+                - #3 seq flow=true `[`
+            Limit `[` 9..10: The front matter nests deeper than 3 levels: the rest was not read (raise `yaml-depth` under `[limits]` in digest-ls.toml).
+        "#]].assert_eq(&show_with("---\na: [[[[1]]]]\n---\n", &limits));
+        let limits = Limits { max_bytes: 100, max_depth: 10, max_nodes: 5 };
+        expect![[r#"
+            Some(Yaml) open `---` close `---` content 4..20 body ``
+            #0 map flow=false `a: [1, 2`
+              k #1 Plain "a" `a`
+              v #2 seq flow=true `[1, 2`
+                - #3 Plain "1" `1`
+                - #4 Plain "2" `2`
+            Limit `3` 14..15: The front matter has more than 5 YAML nodes: the rest was not read (raise `yaml-nodes` under `[limits]` in digest-ls.toml).
+        "#]].assert_eq(&show_with("---\na: [1, 2, 3, 4]\n---\n", &limits));
+    }
+
+    #[test]
+    fn alias_bomb_stays_small() {
+        let mut text = String::from(
+            "---\na: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+        );
+        for i in 0..9u8 {
+            let (name, prev) = ((b'b' + i) as char, (b'a' + i) as char);
+            text.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", ")));
+        }
+        text.push_str("---\n");
+        let fm = parse(&text, &Limits::default());
+        assert!(fm.problems.is_empty(), "{:?}", fm.problems);
+        let yaml = fm.yaml.unwrap();
+        // The root, 10 keys, 10 sequences, 9 strings, 81 aliases: nothing expanded.
+        assert_eq!(yaml.nodes.len(), 111);
+        let j = yaml.get("j").unwrap();
+        let NodeKind::Seq { items, .. } = &yaml.node(j).kind else { panic!("j is not a sequence") };
+        let i_seq = yaml.get("i").unwrap();
+        assert_eq!(yaml.node(items[0]).kind, NodeKind::Alias { target: Some(i_seq) });
+        assert_eq!(yaml.resolve(items[0]), i_seq);
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_without_recursion() {
+        let text = format!("---\na: {}{}\n---\nbody", "[".repeat(10_000), "]".repeat(10_000));
+        let fm = parse(&text, &Limits::default());
+        assert_eq!(fm.problems.len(), 1, "{:?}", fm.problems);
+        assert_eq!(fm.problems[0].kind, ProblemKind::Limit);
+        // saphyr's scanner looks ahead through the brackets and stops at 255 levels,
+        // before the tree reaches `max_depth`: still a limit, on the 256th bracket.
+        assert_eq!(fm.problems[0].span, Span::new(4 + 3 + 255, 4 + 3 + 256));
+        let block =
+            format!("---\n{}x\n---\n", (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>());
+        let fm = parse(&block, &Limits::default());
+        assert_eq!(fm.problems.iter().map(|p| p.kind).collect::<Vec<_>>(), vec![ProblemKind::Limit]);
+    }
+
+    #[test]
+    fn one_megabyte_line_with_cjk() {
+        let items = (0..100_000).map(|i| format!("\"优化{i}\"")).collect::<Vec<_>>().join(", ");
+        let text = format!("---\ntitle: 长\ntags: [{items}]\n---\nbody");
+        assert!(text.len() > 1_000_000);
+        let limits = Limits { max_bytes: 4 << 20, ..Limits::default() };
+        let fm = parse(&text, &limits);
+        assert!(fm.problems.is_empty(), "{:?}", fm.problems);
+        let yaml = fm.yaml.unwrap();
+        let NodeKind::Seq { items, .. } = &yaml.node(yaml.get("tags").unwrap()).kind else { panic!() };
+        assert_eq!(items.len(), 100_000);
+        let last = yaml.node(*items.last().unwrap()).span;
+        assert_eq!(&text[last.range()], "\"优化99999\"");
+        // Over the default 1 MB limit: not parsed, one limit problem on the opening fence.
+        let fm = parse(&text, &Limits::default());
+        assert!(fm.yaml.is_none());
+        assert_eq!((fm.problems[0].kind, fm.problems[0].span), (ProblemKind::Limit, Span::new(0, 3)));
+    }
+
+    #[test]
+    fn char_to_byte_both_directions() {
+        let text = "a优😀b\r\nc";
+        let mut conv = CharToByte::new(text);
+        let table = [(0, 0), (2, 4), (3, 8), (1, 1), (4, 9), (6, 11), (7, 12), (99, 12), (0, 0)];
+        for (ch, byte) in table {
+            assert_eq!(conv.byte(ch), byte, "char {ch}");
+        }
+    }
+
+    #[test]
+    fn scalar_types() {
+        use ScalarStyle::*;
+        use ScalarType as T;
+        let table: &[(&str, ScalarStyle, Option<&str>, ScalarType)] = &[
+            ("yes", Plain, None, T::Bool),
+            ("y", Plain, None, T::Bool),
+            ("Off", Plain, None, T::Bool),
+            ("TRUE", Plain, None, T::Bool),
+            ("yes", DoubleQuoted, None, T::String),
+            ("42", Plain, None, T::Int),
+            ("-0x1F", Plain, None, T::Int),
+            ("0o17", Plain, None, T::Int),
+            ("017", Plain, None, T::Int),
+            ("1_000", Plain, None, T::Int),
+            ("018", Plain, None, T::Float),
+            ("1.5", Plain, None, T::Float),
+            (".5", Plain, None, T::Float),
+            ("1e3", Plain, None, T::Float),
+            ("-.inf", Plain, None, T::Float),
+            (".NaN", Plain, None, T::Float),
+            ("~", Plain, None, T::Null),
+            ("", Plain, None, T::Null),
+            ("Null", Plain, None, T::Null),
+            ("", SingleQuoted, None, T::String),
+            ("2024-07-05", Plain, None, T::Timestamp),
+            ("2024-7-5", Plain, None, T::Timestamp),
+            ("2024-07-05T19:31:56+08:00", Plain, None, T::Timestamp),
+            ("2024-07-05t19:31:56.5Z", Plain, None, T::Timestamp),
+            ("2024-07-05 19:31:56", Plain, None, T::Timestamp),
+            ("2024-07-05T19:31+08:00", Plain, None, T::String),
+            ("2024/07/05", Plain, None, T::String),
+            ("2024-07-05", DoubleQuoted, None, T::String),
+            ("42", Plain, Some("!!str"), T::String),
+            ("x", Plain, Some("!!int"), T::Int),
+            ("2024-07-05", Plain, Some("!!timestamp"), T::Timestamp),
+            ("42", Plain, Some("!custom"), T::Int),
+            ("42", Literal, None, T::String),
+            ("优化", Plain, None, T::String),
+            ("1.2.3", Plain, None, T::String),
+            ("-", Plain, None, T::String),
+            ("+", Plain, None, T::String),
+            ("infinity", Plain, None, T::String),
+        ];
+        for &(value, style, tag, want) in table {
+            assert_eq!(scalar_type(value, style, tag), want, "{value:?} {style:?} {tag:?}");
+        }
+    }
+
+    #[test]
+    fn scalar_type_from_the_tree() {
+        let fm = parse("---\na: !!str 12\nb: yes\n---\n", &Limits::default());
+        let yaml = fm.yaml.unwrap();
+        let ty = |key: &str| {
+            let node = yaml.node(yaml.get(key).unwrap());
+            let NodeKind::Scalar { value, style } = &node.kind else { panic!() };
+            scalar_type(value, *style, node.tag.as_deref())
+        };
+        assert_eq!((ty("a"), ty("b")), (ScalarType::String, ScalarType::Bool));
+    }
+
+    #[test]
+    fn arbitrary_input_never_panics() {
+        let pieces = [
+            "---", "\n", "\r", "\r\n", "...", "+++", "{", "}", "[", "]", "\"", "'", ":", " ", "\t", "-", "&a", "*a",
+            "!!str", "|", ">", "#", "优", "😀", "\u{feff}", "a", "? ", ",",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            let mut s = seed;
+            for _ in 0..len {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push_str(pieces[(s >> 33) as usize % pieces.len()]);
+            }
+            let fm = parse(&text, &Limits { max_bytes: 1 << 20, max_depth: 8, max_nodes: 50 });
+            for p in &fm.problems {
+                assert!(text.get(p.span.range()).is_some(), "bad problem span in {text:?}");
+            }
+            if let Some(yaml) = &fm.yaml {
+                for n in &yaml.nodes {
+                    assert!(text.get(n.span.range()).is_some(), "bad node span {:?} in {text:?}", n.span);
+                }
+            }
+            assert!(fm.body_start <= text.len() && text.is_char_boundary(fm.body_start));
+        }
     }
 }
