@@ -634,3 +634,43 @@ fn broken_config_file_gets_a_config_diagnostic() {
     server.diagnostics(&uri, "cleared after the fix", |p| p["diagnostics"] == json!([]));
     assert_eq!(server.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn editing_the_config_file_shows_errors_live_and_applies_on_save() {
+    let ws = workspace();
+    ws.write("digest-ls.toml", "[severity]\nfuture-date = \"off\"\n");
+    ws.write(FUTURE_PATH, &future_digest());
+    let (mut server, _) = start(&ws, &["utf-16"]);
+    let digest_uri = ws.uri(FUTURE_PATH);
+    server.open(&digest_uri, 1, &future_digest());
+    let first = server.diagnostics_at(&digest_uri, 1);
+    assert!(with_code(&first, "future-date").is_empty(), "off in digest-ls.toml: {:?}", codes(&first));
+
+    let toml_uri = ws.uri("digest-ls.toml");
+    let full = |server: &Server, version: i64, text: &str| {
+        server.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": toml_uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    };
+    server.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": toml_uri, "languageId": "toml", "version": 1, "text": "[severity]\nfuture-date = \"off\"\n" } }),
+    );
+    full(&server, 2, "[severity]\nfuture-date = \"loud\"\n");
+    let broken = server.diagnostics_at(&toml_uri, 2);
+    assert_eq!(with_code(&broken, "config").len(), 1, "{broken:#}");
+
+    let fixed = "required-keys = [\"title\", \"date\", \"tags\", \"author\"]\n";
+    full(&server, 3, fixed);
+    let clean = server.diagnostics_at(&toml_uri, 3);
+    assert_eq!(clean["diagnostics"], json!([]));
+    // Saved: the new settings apply to the open digest (author required, future-date back on).
+    ws.write("digest-ls.toml", fixed);
+    server.notify("textDocument/didSave", json!({ "textDocument": { "uri": toml_uri } }));
+    let after = server.diagnostics(&digest_uri, "the saved configuration applied", |p| {
+        p["diagnostics"].as_array().is_some_and(|a| a.iter().any(|d| d["code"] == "missing-key"))
+    });
+    assert_eq!(with_code(&after, "future-date").len(), 1, "{:?}", codes(&after));
+    assert_eq!(server.shutdown_and_exit().code(), Some(0));
+}

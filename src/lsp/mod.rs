@@ -66,3 +66,32 @@ pub fn run() -> i32 {
     runtime.shutdown_background();
     code
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn a_panic_in_the_core_becomes_none() {
+        assert_eq!(guarded("testing", || 42), Some(42));
+        assert_eq!(guarded("testing", || -> i32 { panic!("boom") }), None);
+        assert_eq!(guarded("testing", || -> i32 { panic!("{}", String::from("owned")) }), None);
+    }
+
+    #[test]
+    fn a_poisoned_state_lock_still_serves() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let shared = Arc::new(Mutex::new(state::State::new(tx)));
+        let poisoner = shared.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = poisoner.lock().unwrap();
+            panic!("poison the lock");
+        })
+        .join();
+        assert!(shared.is_poisoned());
+        let mut st = state::lock(&shared);
+        st.shutdown = true;
+        assert!(st.shutdown);
+    }
+}
