@@ -211,8 +211,11 @@ pub fn check_paths(paths: &[PathBuf], cwd: &Path) -> Report {
         }
     }
     let mut reported = BTreeSet::new();
-    for (root, job) in jobs {
-        check_root(&root, &job, cwd, &mut reported, &mut report);
+    // A nested root sorts after the root that holds it, so it is still queued when found.
+    while let Some((root, job)) = jobs.pop_first() {
+        for (nested, dirs) in check_root(&root, &job, cwd, &mut reported, &mut report) {
+            jobs.entry(nested).or_default().dirs.extend(dirs);
+        }
     }
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     report.problems.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.message.cmp(&b.message)));
@@ -239,7 +242,34 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-fn check_root(root: &Path, job: &RootJob, cwd: &Path, reported: &mut BTreeSet<PathBuf>, report: &mut Report) {
+/// The nearest folder between `path`'s folder and `root` (exclusive) with a root
+/// marker, if any: a site nested in the workspace, with its own configuration.
+fn nested_root(path: &Path, root: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    let dir = path.parent()?;
+    if dir == root || !dir.starts_with(root) {
+        return None;
+    }
+    if let Some(found) = cache.get(dir) {
+        return found.clone();
+    }
+    let found = if ROOT_MARKERS.iter().any(|m| dir.join(m).exists()) {
+        Some(dir.to_path_buf())
+    } else {
+        nested_root(dir, root, cache)
+    };
+    cache.insert(dir.to_path_buf(), found.clone());
+    found
+}
+
+/// Checks the digests of one root; returns the nested roots found under the requested
+/// folders, with the folders to report there.
+fn check_root(
+    root: &Path,
+    job: &RootJob,
+    cwd: &Path,
+    reported: &mut BTreeSet<PathBuf>,
+    report: &mut Report,
+) -> BTreeMap<PathBuf, Vec<PathBuf>> {
     let shown = |p: &Path| display_path(p, cwd);
     // The configuration: a broken file is reported in itself and the defaults apply.
     let mut config = Config::default();
@@ -269,7 +299,27 @@ fn check_root(root: &Path, job: &RootJob, cwd: &Path, reported: &mut BTreeSet<Pa
             _ => tracing::warn!("{}", e.message),
         }
     }
-    let mut all: BTreeSet<PathBuf> = digests.into_iter().collect();
+    // Digests of a nested site belong to that site's workspace and configuration.
+    let mut nested: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut cache = HashMap::new();
+    let mut all: BTreeSet<PathBuf> = BTreeSet::new();
+    for digest in digests {
+        match nested_root(&digest, root, &mut cache) {
+            Some(site) => {
+                let dirs = nested.entry(site.clone()).or_default();
+                for d in job.dirs.iter().filter(|d| digest.starts_with(d)) {
+                    // A requested folder above the site asks for all of it.
+                    let d = if site.starts_with(d) { site.clone() } else { d.clone() };
+                    if !dirs.contains(&d) {
+                        dirs.push(d);
+                    }
+                }
+            }
+            None => {
+                all.insert(digest);
+            }
+        }
+    }
     all.extend(job.files.iter().cloned());
 
     // Read and analyse in parallel, then index everything before any check, so that
@@ -314,6 +364,8 @@ fn check_root(root: &Path, job: &RootJob, cwd: &Path, reported: &mut BTreeSet<Pa
         .collect();
     report.checked += checked.len();
     report.files.extend(checked);
+    nested.retain(|_, dirs| !dirs.is_empty());
+    nested
 }
 
 /// A span clamped to the text and to character boundaries, so that no renderer slices
@@ -611,6 +663,26 @@ mod tests {
         assert_eq!(display_path(&site.join("content/a.md"), &site), Path::new("content/a.md"));
         assert_eq!(display_path(&site, &site), Path::new("."));
         assert_eq!(normalise(Path::new("/a/./b/../c")), Path::new("/a/c"));
+    }
+
+    #[test]
+    fn a_nested_site_uses_its_own_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        std::fs::create_dir(top.join(".git")).unwrap();
+        let site = top.join("sites/blog");
+        std::fs::create_dir_all(site.join("content")).unwrap();
+        std::fs::write(site.join("hugo.toml"), "").unwrap();
+        std::fs::write(site.join(config::FILE_NAME), "[severity]\nduplicate-tag = \"off\"\n").unwrap();
+        std::fs::write(site.join("content/a.md"), "---\ntags: [\"x\", \"x\"]\n---\n").unwrap();
+        std::fs::write(top.join("notes.md"), "---\ntags: [\"x\", \"x\"]\n---\n").unwrap();
+        let report = check_paths(&[], top);
+        assert_eq!(report.checked, 2);
+        let paths: Vec<&Path> = report.files.iter().map(|f| f.path.as_path()).collect();
+        assert_eq!(paths, [Path::new("notes.md"), Path::new("sites/blog/content/a.md")]);
+        let codes = |i: usize| report.files[i].diagnostics.iter().map(|d| d.code).collect::<Vec<_>>();
+        assert!(codes(0).contains(&"duplicate-tag"), "the top level keeps the defaults");
+        assert!(!codes(1).contains(&"duplicate-tag"), "the site turns the check off");
     }
 
     #[test]
