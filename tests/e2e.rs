@@ -613,6 +613,30 @@ fn client_settings_are_honoured() {
 }
 
 #[test]
+fn pushed_settings_are_honoured_without_workspace_configuration() {
+    let ws = Workspace::new();
+    ws.write(FUTURE_PATH, &future_digest());
+    let mut server = Server::spawn(ws.root());
+    let mut client = caps(Some(&["utf-16"]));
+    client["workspace"]["configuration"] = json!(false);
+    server.initialize(Some(&ws), client, Value::Null);
+    server.wait_indexed();
+    let uri = ws.uri(FUTURE_PATH);
+    server.open(&uri, 1, &future_digest());
+    let before = server.diagnostics_at(&uri, 1);
+    assert_eq!(with_code(&before, "future-date").len(), 1, "{:?}", codes(&before));
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "digestLs": { "severity": { "future-date": "off" } } } }),
+    );
+    let after = server.diagnostics(&uri, "without future-date", |p| {
+        p["diagnostics"].as_array().is_some_and(|a| !a.iter().any(|d| d["code"] == "future-date"))
+    });
+    assert_eq!(after["version"], 1);
+    assert_eq!(server.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
 fn broken_config_file_gets_a_config_diagnostic() {
     let ws = workspace();
     ws.write("digest-ls.toml", "required-keys = [\"title\"\n");

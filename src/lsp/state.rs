@@ -128,6 +128,16 @@ pub fn disk_info(text: &str, config: &Config) -> Option<DigestInfo> {
     guarded("indexing a file", || DigestInfo::from_analysis(&Analysis::new(text, config)))
 }
 
+fn root_in<'a>(roots: &'a [Root], path: &Path) -> Option<&'a Root> {
+    roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.components().count())
+}
+
+/// The configuration for `path`, borrowing only the fields it needs (so that a
+/// document can be borrowed mutably beside it).
+fn config_in<'a>(roots: &'a [Root], default: &'a Config, path: &Path) -> &'a Config {
+    root_in(roots, path).map_or(default, |r| &r.config)
+}
+
 impl State {
     pub fn new(outbox: UnboundedSender<Publish>) -> State {
         State {
@@ -171,11 +181,11 @@ impl State {
 
     /// The root that holds `path` (the deepest one when folders nest).
     pub fn root_of(&self, path: &Path) -> Option<&Root> {
-        self.roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.components().count())
+        root_in(&self.roots, path)
     }
 
     pub fn config_for(&self, path: &Path) -> &Config {
-        self.root_of(path).map_or(&self.default_config, |r| &r.config)
+        config_in(&self.roots, &self.default_config, path)
     }
 
     /// Applies the client's settings over every root's file configuration.
@@ -320,12 +330,12 @@ impl State {
             warn!("didChange for {} with version {version} after {}; ignored", uri.as_str(), od.doc.version());
             return;
         }
-        let config = self.config_for(&od.path).clone();
         let changes: Vec<_> = changes.into_iter().map(convert::change).collect();
         let Some(od) = self.docs.get_mut(uri) else { return };
+        let config = config_in(&self.roots, &self.default_config, &od.path);
         let applied = guarded("applying an edit", || {
             let mut doc = od.doc.clone();
-            doc.apply(&changes, version, enc, &config);
+            doc.apply(&changes, version, enc, config);
             doc
         });
         match applied {
