@@ -9,7 +9,8 @@ local mode = os.getenv('DIGEST_LS_TEST_MODE') or 'enable'
 local WAIT = tonumber(os.getenv('DIGEST_LS_WAIT_MS') or '') or 15000
 
 local function out(line)
-  io.stdout:write(line .. '\n')
+  -- Start on a fresh line: :checkhealth prints "Running healthchecks..." without one.
+  io.stdout:write('\n' .. line .. '\n')
   io.stdout:flush()
 end
 
@@ -506,23 +507,33 @@ else
   end)
 
   check('completion after a comma replaces a partly typed CJK tag and skips listed tags', function()
+    -- The most used CJK tag other than 优化 (which the list already holds), typed by
+    -- its first character only.
+    local target
+    for _, s in ipairs(expected) do
+      if s.tag ~= '优化' and s.tag:find('^[\228-\233][\128-\191][\128-\191]') then
+        target = s.tag
+        break
+      end
+    end
+    expect(target ~= nil, 'the workspace has no CJK tag besides 优化: %s', show(expected))
+    local first = target:sub(1, 3)
     local lnum = find_line('^tags:')
-    set_line(lnum, 'tags: ["优化", "大"]')
-    local col = nth(lines()[lnum + 1], '大', 1) + #'大'
-    local top = expected[1] and expected[1].tag
-    expect(top == '大模型', 'fixture changed: the most used tag is %s, not 大模型', tostring(top))
-    local items = complete_until('大模型 offered, 优化 not', lnum, col, function(items)
+    set_line(lnum, 'tags: ["优化", "' .. first .. '"]')
+    local col = nth(lines()[lnum + 1], first, 1) + #first
+    local items = complete_until(target .. ' offered, 优化 not', lnum, col, function(items)
       local l = labels(items)
-      return vim.list_contains(l, '大模型') and not vim.list_contains(l, '优化')
+      return vim.list_contains(l, target) and not vim.list_contains(l, '优化')
     end)
     local item = vim.tbl_filter(function(i)
-      return i.label == '大模型'
+      return i.label == target
     end, items)[1]
     local edit = edit_of(item)
-    expect(edit ~= nil, 'the 大模型 item has no textEdit: %s', show(item))
+    expect(edit ~= nil, 'the %s item has no textEdit: %s', target, show(item))
     vim.lsp.util.apply_text_edits({ edit }, buf, client.offset_encoding)
     local after = lines()[lnum + 1]
-    expect(after == 'tags: ["优化", "大模型"]', 'applying the text edit gave %q (edit %s)', after, show(edit))
+    local want = 'tags: ["优化", "' .. target .. '"]'
+    expect(after == want, 'applying the text edit gave %q, expected %q (edit %s)', after, want, show(edit))
   end)
 
   check('completion in a block list (`  - `) offers the tags most used first', function()
