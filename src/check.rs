@@ -324,7 +324,8 @@ fn check_root(
 
     // Read and analyse in parallel, then index everything before any check, so that
     // cross-file checks see the whole workspace.
-    let loaded: Vec<(PathBuf, bool, Result<(String, Analysis), String>)> = all
+    type Loaded = (PathBuf, bool, Result<(String, Analysis), String>);
+    let loaded: Vec<Loaded> = all
         .into_par_iter()
         .map(|abs| {
             let result = read_text(&abs).map(|text| {
