@@ -21,6 +21,17 @@ if (tests) {
     external: [],
     logLevel: "warning",
   });
+  // The extension itself, for the activation test that loads it against a fake `vscode`.
+  await esbuild.build({
+    entryPoints: ["src/extension.ts"],
+    outfile: "out/ext/extension.bundle.js",
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["vscode"],
+    logLevel: "warning",
+  });
 } else {
   await esbuild.build({
     entryPoints: ["src/extension.ts"],
