@@ -282,6 +282,42 @@ fn hover_on_arxiv_link_names_the_paper_and_other_citations() {
     assert_eq!(server.shutdown_and_exit().code(), Some(0));
 }
 
+#[test]
+fn indexing_reports_progress_and_sees_every_digest() {
+    let ws = Workspace::new();
+    // More than one indexing step's worth of files, in nested folders, plus files that are not digests.
+    for i in 0..300 {
+        let tags: &[&str] = if i % 3 == 0 { &["批量", "三分之一"] } else { &["批量"] };
+        ws.write(
+            &format!("content/posts/{}/{i:03}.md", 2000 + i / 100),
+            &digest(&format!("第 {i} 期"), "2024-01-01T20:00:00+08:00", tags, "**1. 话题**:  摘要"),
+        );
+    }
+    ws.write("README.md", "# 不是摘要\n\ntags: [\"README\"]\n");
+    ws.write("node_modules/pkg/content/x.md", &digest("x", "2024-01-01", &["不该出现"], ""));
+    std::fs::write(ws.path("content/posts/latin1.md"), b"---\ntitle: \xe9t\xe9\n---\n").expect("write");
+    let mut server = Server::spawn(ws.root());
+    server.initialize(Some(&ws), caps(Some(&["utf-16"])), Value::Null);
+    let create = server.wait_for("window/workDoneProgress/create", |m| m["method"] == "window/workDoneProgress/create");
+    let token = create["params"]["token"].clone();
+    let begin =
+        server.wait_for("progress begin", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");
+    assert_eq!(begin["params"]["token"], token);
+    assert!(begin["params"]["value"]["title"].is_string());
+    let report =
+        server.wait_for("progress report", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "report");
+    assert_eq!(report["params"]["token"], token);
+    server.wait_indexed();
+
+    let (_, items) = complete_in_empty_tags(&mut server, &ws, Enc::Utf16, 1);
+    let names = labels(&items);
+    assert_eq!(&names[..2], &["批量", "三分之一"], "{names:?}");
+    assert!(items[0]["detail"].as_str().unwrap_or("").contains("300"), "{}", items[0]);
+    assert!(items[1]["detail"].as_str().unwrap_or("").contains("100"), "{}", items[1]);
+    assert!(!names.iter().any(|n| n == "不该出现" || n == "README"), "{names:?}");
+    assert_eq!(server.shutdown_and_exit().code(), Some(0));
+}
+
 // ---- 5. a burst of incremental changes ----
 
 /// A small deterministic generator (xorshift), so a failure can be replayed.
