@@ -13,7 +13,7 @@ set -uo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$repo/tests/nvim"
-timeout_s="${DIGEST_LS_NVIM_TIMEOUT:-60}"
+timeout_s="${DIGEST_LS_NVIM_TIMEOUT:-90}"
 passed=0
 failed=0
 

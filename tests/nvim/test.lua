@@ -6,7 +6,7 @@
 local workspace = assert(os.getenv('DIGEST_LS_WORKSPACE'), 'DIGEST_LS_WORKSPACE is not set')
 local probe = assert(os.getenv('DIGEST_LS_PROBE'), 'DIGEST_LS_PROBE is not set')
 local mode = os.getenv('DIGEST_LS_TEST_MODE') or 'enable'
-local WAIT = tonumber(os.getenv('DIGEST_LS_WAIT_MS') or '') or 15000
+local WAIT = tonumber(os.getenv("DIGEST_LS_WAIT_MS") or "") or 10000
 
 local function out(line)
   -- Start on a fresh line: :checkhealth prints "Running healthchecks..." without one.

@@ -96,21 +96,30 @@ function M.setup(opts)
   end
 
   -- Neovim 0.10 without nvim-lspconfig: start the client on each Markdown buffer.
+  local function start_on(bufnr)
+    local name = vim.api.nvim_buf_get_name(bufnr)
+    local start = vim.tbl_extend('force', config, {
+      name = M.name,
+      root_dir = root_dir_for(config.root_markers, name ~= '' and name or vim.fn.getcwd()),
+    })
+    start.filetypes = nil
+    start.root_markers = nil
+    vim.lsp.start(start, { bufnr = bufnr })
+  end
   local group = vim.api.nvim_create_augroup('digest_ls', { clear = true })
   vim.api.nvim_create_autocmd('FileType', {
     group = group,
     pattern = config.filetypes,
     callback = function(args)
-      local name = vim.api.nvim_buf_get_name(args.buf)
-      local start = vim.tbl_extend('force', config, {
-        name = M.name,
-        root_dir = root_dir_for(config.root_markers, name ~= '' and name or vim.fn.getcwd()),
-      })
-      start.filetypes = nil
-      start.root_markers = nil
-      vim.lsp.start(start, { bufnr = args.buf })
+      start_on(args.buf)
     end,
   })
+  -- Buffers already open when setup() runs (e.g. a plugin manager loading on `ft`).
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(config.filetypes, vim.bo[bufnr].filetype) then
+      start_on(bufnr)
+    end
+  end
   return config
 end
 
