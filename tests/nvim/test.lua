@@ -122,13 +122,43 @@ end
 
 --- Every tag of the workspace (except the probe's), with how many digests use it and
 --- the latest date, in the order completion must give: most used first, then newest.
+--- The `exclude` globs of the workspace's digest-ls.toml (files the server skips).
+local function excluded_matchers()
+  local matchers = {}
+  local f = io.open(workspace .. '/digest-ls.toml', 'r')
+  if not f then
+    return matchers
+  end
+  local text = f:read('*a')
+  f:close()
+  local list = text:match('\nexclude%s*=%s*(%b[])') or text:match('^exclude%s*=%s*(%b[])')
+  for glob in (list or ''):gmatch('"([^"]+)"') do
+    matchers[#matchers + 1] = vim.glob.to_lpeg(glob)
+  end
+  return matchers
+end
+
 local function expected_tags()
   local stats = {}
+  local excluded = excluded_matchers()
   local files = vim.fs.find(function(name)
     return name:match('%.md$') ~= nil
   end, { path = workspace, type = 'file', limit = math.huge })
+  local function skip(path)
+    local base = vim.fs.basename(path):lower()
+    if vim.fs.normalize(path) == vim.fs.normalize(probe) or base == 'readme.md' or base == 'changelog.md' then
+      return true
+    end
+    local rel = vim.fs.normalize(path):sub(#vim.fs.normalize(workspace) + 2)
+    for _, m in ipairs(excluded) do
+      if m:match(rel) then
+        return true
+      end
+    end
+    return false
+  end
   for _, path in ipairs(files) do
-    if vim.fs.normalize(path) ~= vim.fs.normalize(probe) and vim.fs.basename(path):lower() ~= 'readme.md' then
+    if not skip(path) then
       local fm = read_front_matter(path)
       if fm then
         local seen = {}
