@@ -92,10 +92,14 @@ impl Backend {
         };
         let roots = Arc::new(roots);
         let walk_roots = roots.clone();
-        let files = tokio::task::spawn_blocking(move || {
+        let walked = tokio::task::spawn_blocking(move || {
             let mut files: Vec<(usize, PathBuf)> = Vec::new();
+            let mut complete = true;
             for (i, (root, config)) in walk_roots.iter().enumerate() {
-                let found = guarded("walking a workspace folder", || discover::walk(root, config)).unwrap_or_default();
+                let Some(found) = guarded("walking a workspace folder", || discover::walk(root, config)) else {
+                    complete = false;
+                    continue;
+                };
                 // With nested folders, a file belongs to the deepest one (and is read once).
                 let deepest = |p: &PathBuf| {
                     walk_roots
@@ -107,12 +111,15 @@ impl Backend {
                 };
                 files.extend(found.into_iter().filter(|p| deepest(p) == Some(i)).map(|p| (i, p)));
             }
-            files
+            (files, complete)
         })
-        .await
-        .unwrap_or_default();
-        let found: HashSet<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
-        lock(&self.state).prune_index(generation, &found);
+        .await;
+        let (files, complete) = walked.unwrap_or_default();
+        // A failed walk proves nothing about which files are gone: keep what is indexed.
+        if complete {
+            let found: HashSet<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
+            lock(&self.state).prune_index(generation, &found);
+        }
         let total = files.len();
         info!("indexing {total} digests in {} folder(s)", roots.len());
 
