@@ -12,7 +12,16 @@ import {
 } from "vscode-languageclient/node";
 
 import { resolveServer } from "./serverPath";
-import { explicitValue, needsRestart, type ServerSettings, SECTION, SERVER_KEYS, toServerSettings } from "./settings";
+import {
+  configurationAnswers,
+  explicitValue,
+  mergeAnswers,
+  needsRestart,
+  type ServerSettings,
+  SECTION,
+  SERVER_KEYS,
+  toServerSettings,
+} from "./settings";
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
@@ -86,15 +95,13 @@ async function startClient(): Promise<void> {
         // The server asks for section `digestLs`; answer with the server's own
         // (kebab-case) keys instead of VS Code's raw camelCase settings.
         configuration: async (params, token, next) => {
-          const answers = params.items.map((item) =>
-            item.section === SECTION
-              ? serverSettings(item.scopeUri !== undefined ? vscode.Uri.parse(item.scopeUri) : undefined)
-              : undefined,
+          const answers = configurationAnswers(params.items, (scopeUri) =>
+            serverSettings(scopeUri !== undefined ? vscode.Uri.parse(scopeUri) : undefined),
           );
           if (answers.every((a) => a !== undefined)) return answers;
           const fallback = await next(params, token);
           if (!Array.isArray(fallback)) return fallback;
-          return answers.map((a, i) => (a !== undefined ? a : fallback[i]));
+          return mergeAnswers(answers, fallback);
         },
       },
     },

@@ -157,6 +157,28 @@ export function explicitValue<T>(inspected: Inspected<T> | undefined): T | undef
   return inspected.globalValue;
 }
 
+/** One item of a `workspace/configuration` request. */
+export interface ConfigurationItem {
+  section?: string;
+  scopeUri?: string;
+}
+
+/**
+ * Answers the items of a `workspace/configuration` request that ask for our section
+ * (with the server's keys); the others are left `undefined` for VS Code's default.
+ */
+export function configurationAnswers(
+  items: readonly ConfigurationItem[],
+  settingsFor: (scopeUri: string | undefined) => ServerSettings,
+): (ServerSettings | undefined)[] {
+  return items.map((item) => (item.section === SECTION ? settingsFor(item.scopeUri) : undefined));
+}
+
+/** Fills the unanswered items from VS Code's default answers. */
+export function mergeAnswers(ours: readonly (ServerSettings | undefined)[], fallback: readonly unknown[]): unknown[] {
+  return ours.map((answer, i) => (answer !== undefined ? answer : fallback[i] ?? null));
+}
+
 /** Whether a change to `digestLs.<key>` requires a server restart rather than a settings push. */
 export function needsRestart(key: string): boolean {
   return key === "server.path";

@@ -3,7 +3,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { explicitValue, needsRestart, SERVER_KEYS, toServerSettings } from "../src/settings";
+import {
+  configurationAnswers,
+  explicitValue,
+  mergeAnswers,
+  needsRestart,
+  SERVER_KEYS,
+  toServerSettings,
+} from "../src/settings";
 
 const reader = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -88,4 +95,23 @@ test("explicit values: folder beats workspace beats user; defaults are never sen
 test("only the server path needs a restart", () => {
   assert.equal(needsRestart("server.path"), true);
   for (const key of Object.keys(SERVER_KEYS)) assert.equal(needsRestart(key), false, key);
+});
+
+test("workspace/configuration: our section gets the server's keys, per scope; others fall back", () => {
+  const seen: (string | undefined)[] = [];
+  const answers = configurationAnswers(
+    [{ section: "digestLs" }, { section: "editor" }, { section: "digestLs", scopeUri: "file:///site/a.md" }],
+    (scope) => {
+      seen.push(scope);
+      return { "required-keys": [scope ?? "global"] };
+    },
+  );
+  assert.deepEqual(seen, [undefined, "file:///site/a.md"]);
+  assert.deepEqual(answers, [{ "required-keys": ["global"] }, undefined, { "required-keys": ["file:///site/a.md"] }]);
+  assert.deepEqual(mergeAnswers(answers, [{ raw: 1 }, { tabSize: 4 }]), [
+    { "required-keys": ["global"] },
+    { tabSize: 4 },
+    { "required-keys": ["file:///site/a.md"] },
+  ]);
+  assert.deepEqual(mergeAnswers([undefined], []), [null]);
 });
