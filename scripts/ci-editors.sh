@@ -64,7 +64,7 @@ if npm run --silent lint; then ok "tsc --strict"; else ko "tsc --strict"; fi
 
 step "vscode: unit tests (node --test)"
 unit_log="$(mktemp)"
-npm test 2>&1 | tee "$unit_log"
+DIGEST_LS_SERVER="$server" npm test 2>&1 | tee "$unit_log"
 code=${PIPESTATUS[0]}
 p="$(sed -n 's/^# pass \([0-9][0-9]*\)$/\1/p' "$unit_log" | tail -n 1)"
 f="$(sed -n 's/^# fail \([0-9][0-9]*\)$/\1/p' "$unit_log" | tail -n 1)"
