@@ -262,7 +262,7 @@ impl State {
                     od.doc = doc;
                 }
             }
-            self.refresh_index_entry(&uri);
+            self.refresh_index_entry(&uri, true);
         }
         self.republish_all();
     }
@@ -283,14 +283,17 @@ impl State {
 
     /// Re-decides whether an open document is a digest and makes the index follow it
     /// (open documents override the disk).
-    fn refresh_index_entry(&mut self, uri: &Uri) {
+    fn refresh_index_entry(&mut self, uri: &Uri, rejudge: bool) {
         let Some(od) = self.docs.get(uri) else { return };
         if is_config_path(&od.path) {
             return;
         }
-        // Only the start of the text: this runs on every keystroke.
-        let head = Source::slice(od.doc.rope(), 0..discover::HEAD_BYTES);
-        let digest = self.judge_digest(&od.path, &head, od.markdown);
+        let digest = if rejudge {
+            let head = Source::slice(od.doc.rope(), 0..discover::HEAD_BYTES);
+            self.judge_digest(&od.path, &head, od.markdown)
+        } else {
+            od.digest
+        };
         let info = if digest {
             let analysis = od.doc.analysis();
             guarded("summarising a digest", || DigestInfo::from_analysis(&analysis))
@@ -316,7 +319,7 @@ impl State {
             self.config_document_changed(&uri, false);
             return;
         }
-        self.refresh_index_entry(&uri);
+        self.refresh_index_entry(&uri, true);
         self.publish(&uri);
     }
 
@@ -338,16 +341,19 @@ impl State {
             doc.apply(&changes, version, enc, config);
             doc
         });
-        match applied {
-            Some(doc) => od.doc = doc,
+        let Some(doc) = applied else {
             // Keep the last good text rather than a half-applied one.
-            None => return,
-        }
+            return;
+        };
+        // Whether a file is a digest depends on its path and its first bytes only.
+        let head_changed =
+            Source::slice(od.doc.rope(), 0..discover::HEAD_BYTES) != Source::slice(doc.rope(), 0..discover::HEAD_BYTES);
+        od.doc = doc;
         if is_config_path(&od.path) {
             self.config_document_changed(uri, false);
             return;
         }
-        self.refresh_index_entry(uri);
+        self.refresh_index_entry(uri, head_changed);
         self.publish(uri);
     }
 
@@ -415,6 +421,15 @@ impl State {
         is_root_config
     }
 
+    /// Whether `path` lies in a folder the workspace walk skips (`discover::is_digest`
+    /// judges paths without that rule, so events from there are filtered here).
+    fn in_skipped_dir(&self, path: &Path) -> bool {
+        let relative = self.root_of(path).and_then(|r| path.strip_prefix(&r.path).ok()).unwrap_or(path);
+        relative.parent().is_some_and(|dir| {
+            dir.components().any(|c| matches!(c.as_os_str().to_str(), Some(".git" | "node_modules" | "target")))
+        })
+    }
+
     fn is_open_path(&self, path: &Path) -> bool {
         self.docs.values().any(|d| d.path == path)
     }
@@ -447,7 +462,7 @@ impl State {
                 }
                 continue;
             }
-            if self.is_open_path(&path) {
+            if self.is_open_path(&path) || self.in_skipped_dir(&path) {
                 continue;
             }
             touched = true;
@@ -648,6 +663,37 @@ mod tests {
             versions.push(p.version);
         }
         assert_eq!(versions, vec![Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn watched_events_follow_the_disk_and_skip_ignored_folders() {
+        let (mut st, _rx) = state();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        st.set_roots(vec![root.clone()]);
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let event =
+            |path: &Path, typ: lsp::FileChangeType| lsp::FileEvent { uri: convert::path_to_uri(path).unwrap(), typ };
+        let digest = "---\ntitle: x\ntags: [\"a\"]\n---\n";
+        let kept = write("content/posts/a.md", digest);
+        let skipped = write("node_modules/pkg/content/b.md", digest);
+        let readme = write("content/README.md", digest);
+        st.watched(vec![
+            event(&kept, lsp::FileChangeType::CREATED),
+            event(&skipped, lsp::FileChangeType::CREATED),
+            event(&readme, lsp::FileChangeType::CREATED),
+        ]);
+        let paths: Vec<&Path> = st.workspace.digests().map(|(p, _)| p).collect();
+        assert_eq!(paths, vec![kept.as_path()]);
+        // A deleted folder takes its digests with it.
+        std::fs::remove_dir_all(root.join("content/posts")).unwrap();
+        st.watched(vec![event(&root.join("content/posts"), lsp::FileChangeType::DELETED)]);
+        assert!(st.workspace.is_empty());
     }
 
     #[test]
