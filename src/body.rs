@@ -6,6 +6,11 @@
 //! thing in Markdown, link reference definitions, is resolved after the blocks
 //! (`Body::resolve`), not inside them.
 
+use std::ops::Range;
+
+use linkify::LinkFinder;
+use pulldown_cmark::{BrokenLink, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
 use crate::config::Config;
 use crate::text::Span;
 
@@ -22,6 +27,8 @@ pub struct Block {
     pub references: Vec<Reference>,
     /// Link reference definitions `[label]: url` in this block.
     pub definitions: Vec<Definition>,
+    /// The items of a top-level list (`List` blocks only), e.g. the quick points.
+    pub items: Vec<ListItem>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -88,6 +95,18 @@ pub struct Reference {
     /// Index into the block's `links` of the link that is the target, if there is one.
     pub link: Option<usize>,
     /// The target as plain text when it is not a link (`相关模型` items).
+    pub text: String,
+}
+
+/// An item of a top-level list, read as `**label**: text` when it has that shape
+/// (the quick points do).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListItem {
+    /// The item's text span (after the list marker, up to a nested block).
+    pub span: Span,
+    pub label: Option<String>,
+    pub label_span: Option<Span>,
+    /// The text after the label's colon, or the whole text without a label, trimmed.
     pub text: String,
 }
 
@@ -180,7 +199,47 @@ impl Body {
 
     /// Shifts every span by `delta` (blocks after an edit).
     pub fn shift_block(block: &mut Block, delta: isize) {
-        let _ = (block, delta);
+        block.span = block.span.shift(delta);
+        match &mut block.kind {
+            BlockKind::Heading { text_span, .. } => *text_span = text_span.shift(delta),
+            BlockKind::TopicStart(t) => {
+                t.number_span = t.number_span.shift(delta);
+                t.title_span = t.title_span.shift(delta);
+            }
+            BlockKind::List | BlockKind::Other => {}
+        }
+        for l in &mut block.links {
+            l.span = l.span.shift(delta);
+            l.url_span = l.url_span.map(|s| s.shift(delta));
+        }
+        for r in &mut block.references {
+            r.span = r.span.shift(delta);
+            r.label_span = r.label_span.shift(delta);
+        }
+        for d in &mut block.definitions {
+            d.span = d.span.shift(delta);
+        }
+        for i in &mut block.items {
+            i.span = i.span.shift(delta);
+            i.label_span = i.label_span.map(|s| s.shift(delta));
+        }
+    }
+
+    /// The items of the `## Quick points：` section: the top-level lists after that
+    /// heading, up to the next heading.
+    pub fn quick_points(&self) -> Vec<&ListItem> {
+        let mut inside = false;
+        let mut out = Vec::new();
+        for b in &self.blocks {
+            match &b.kind {
+                BlockKind::Heading { text, .. } => {
+                    inside = strip_colon(text.trim()).trim().eq_ignore_ascii_case("quick points");
+                }
+                BlockKind::List if inside => out.extend(b.items.iter()),
+                _ => {}
+            }
+        }
+        out
     }
 }
 
@@ -191,12 +250,888 @@ pub fn normalize_label(label: &str) -> String {
 
 /// Parses `text`, a run of whole top-level blocks that starts at absolute offset
 /// `base` of the document, into blocks with absolute spans.
+///
+/// Two passes: the first finds the top-level block boundaries in `text`, the
+/// second parses each block's own text on its own. So a block's content is a
+/// function of its text alone (no definitions, footnotes or expansion budget leak
+/// in from other blocks), and the only thing shared across blocks is where they
+/// start, which CommonMark decides line by line from a closed top-level state.
 pub fn parse_blocks(text: &str, base: usize, config: &Config) -> Vec<Block> {
-    let _ = (text, base, config);
-    Vec::new()
+    let text = &*lone_cr_to_lf(text);
+    let starts = boundaries(text);
+    let mut blocks = Vec::with_capacity(starts.len());
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        blocks.push(parse_one(&text[start..end], base + start, config));
+    }
+    blocks
 }
 
 /// Parses a whole body that starts at `base`.
 pub fn parse(text: &str, base: usize, config: &Config) -> Body {
     Body { blocks: parse_blocks(text, base, config) }
+}
+
+/// Hugo's goldmark defaults: tables, strikethrough, task lists, footnotes and
+/// definition lists. Never the metadata-block option: the front matter is split
+/// off before, and a `---` line in the body is a rule or a setext underline.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_DEFINITION_LIST
+}
+
+/// pulldown-cmark mishandles a lone `\r` line break in places (after an indented
+/// code block it drops the next line's events). LSP counts it as a line break like
+/// `\n`, and swapping one byte for one byte keeps every offset.
+fn lone_cr_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.as_bytes().to_vec();
+    for i in 0..out.len() {
+        if out[i] == b'\r' && out.get(i + 1) != Some(&b'\n') {
+            out[i] = b'\n';
+        }
+    }
+    // Only ASCII bytes changed, so the text is still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
+}
+
+fn strip_colon(s: &str) -> &str {
+    s.strip_suffix(':').or_else(|| s.strip_suffix('：')).unwrap_or(s)
+}
+
+fn is_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// Start offsets of the top-level blocks of `text`: the first is 0 (leading blank
+/// lines belong to the first block); each other is the start of the line its
+/// block begins on, so indentation is part of the block that owns it.
+fn boundaries(text: &str) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    if text.is_empty() {
+        return out;
+    }
+    out.push(0);
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    // End of the previous top-level block's events.
+    let mut prev_end = 0usize;
+    let mut seen_first = false;
+    let consider = |start: usize, prev_end: usize, out: &mut Vec<usize>| {
+        let mut i = start.min(bytes.len());
+        while i > prev_end && !is_break(bytes[i - 1]) {
+            i -= 1;
+        }
+        // A block that starts on the line where the previous one ends (never seen at
+        // top level, but cheap to guard) stays part of the previous block.
+        let at_line_start = i == 0 || is_break(bytes[i - 1]);
+        if !at_line_start {
+            return;
+        }
+        // Lines right before the block that gave no events are link reference
+        // definitions; without a blank line between, they open the same paragraph
+        // (`[a]: /u` then `    x` is a paragraph, not indented code), so the block
+        // starts with them.
+        while i > prev_end {
+            let mut line_end = i - 1;
+            if bytes[line_end] == b'\n' && line_end > 0 && bytes[line_end - 1] == b'\r' {
+                line_end -= 1;
+            }
+            let mut ps = line_end;
+            while ps > prev_end && !is_break(bytes[ps - 1]) {
+                ps -= 1;
+            }
+            let line_start = ps == 0 || is_break(bytes[ps - 1]);
+            if !line_start || bytes[ps..line_end].iter().all(|b| b.is_ascii_whitespace()) {
+                break;
+            }
+            i = ps;
+        }
+        if i > *out.last().unwrap_or(&0) {
+            out.push(i);
+        }
+    };
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        match event {
+            Event::Start(_) => {
+                if depth == 0 {
+                    if seen_first {
+                        consider(range.start, prev_end, &mut out);
+                    }
+                    seen_first = true;
+                }
+                depth += 1;
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    prev_end = prev_end.max(range.end);
+                }
+            }
+            _ if depth == 0 => {
+                if seen_first {
+                    consider(range.start, prev_end, &mut out);
+                }
+                seen_first = true;
+                prev_end = prev_end.max(range.end);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A piece of the own text of a list item, heading or top-level paragraph, in
+/// local offsets.
+#[derive(Debug)]
+enum TokKind {
+    Text,
+    Strong,
+    /// Index into the block's links.
+    Link(usize),
+    Break,
+}
+
+#[derive(Debug)]
+struct Tok {
+    kind: TokKind,
+    text: String,
+    span: Range<usize>,
+}
+
+#[derive(Debug)]
+enum OwnKind {
+    /// A list item; `ref_list` is the reference list it sits in, `top` whether its
+    /// list is a top-level block.
+    Item {
+        ref_list: Option<String>,
+        top: bool,
+    },
+    Heading(u8),
+    Paragraph,
+}
+
+/// A container whose own text we read: a list item (up to its first nested block),
+/// a top-level heading or paragraph.
+#[derive(Debug)]
+struct Own {
+    kind: OwnKind,
+    toks: Vec<Tok>,
+    done: bool,
+    /// Blocks started directly inside (for items: the first paragraph is own text).
+    children: usize,
+    /// A reference list's name when the item's own text is one (`相关引用：`).
+    list_name: Option<String>,
+    range: Range<usize>,
+}
+
+#[derive(Debug)]
+enum CtxKind {
+    Own(Own),
+    /// A list: the reference list it is, if its item is one; whether it is top-level.
+    List {
+        ref_list: Option<String>,
+        top: bool,
+    },
+    /// The first paragraph of an item: its text is the item's own text.
+    OwnPara,
+    Strong,
+    Link,
+    Image,
+    /// Code and HTML blocks: no bare URLs in there.
+    Verbatim,
+    Inline,
+    Other,
+}
+
+#[derive(Debug)]
+struct Ctx {
+    kind: CtxKind,
+    /// Stack index of the `Own` whose own text the events at this level are.
+    own: Option<usize>,
+}
+
+/// A link being read between its start and end events.
+struct LinkBuilder {
+    index: usize,
+    range: Range<usize>,
+    /// The end of the last event inside the link: the text ends at the `]` after it.
+    inner_end: usize,
+    text: String,
+    /// Shortcut and collapsed links can be a failed inline link (`[x](a b)`).
+    shortcut: bool,
+}
+
+/// Consecutive text events, read together for bare URLs.
+struct Run {
+    range: Range<usize>,
+    text: String,
+}
+
+/// Strong emphasis being read at an own-text level (a reference label, a topic head).
+struct StrongCapture {
+    depth: usize,
+    start: usize,
+    text: String,
+}
+
+struct BlockParser<'a> {
+    src: &'a str,
+    /// Absolute offset of `src`.
+    off: usize,
+    config: &'a Config,
+    finder: LinkFinder,
+    stack: Vec<Ctx>,
+    kind: Option<BlockKind>,
+    links: Vec<Link>,
+    references: Vec<Reference>,
+    items: Vec<ListItem>,
+    link: Option<LinkBuilder>,
+    run: Option<Run>,
+    strong: Option<StrongCapture>,
+    /// Bare URLs before this local offset sit in a failed inline link's parentheses.
+    consumed: usize,
+}
+
+fn parse_one(src: &str, off: usize, config: &Config) -> Block {
+    // Every `[x]`, `[x][]` and `[x][y]` is kept as a reference link whether or not
+    // this block defines it: the URL is resolved document-wide by `Body::resolve`.
+    let callback = |_: BrokenLink<'_>| Some((CowStr::Borrowed(""), CowStr::Borrowed("")));
+    let parser = Parser::new_with_broken_link_callback(src, options(), Some(callback));
+    let mut definitions: Vec<Definition> = parser
+        .reference_definitions()
+        .iter()
+        .map(|(label, def)| Definition {
+            label: label.to_string(),
+            url: def.dest.to_string(),
+            span: Span::new(off + def.span.start, off + def.span.end),
+        })
+        .collect();
+    definitions.sort_by_key(|d| d.span.start);
+    let mut finder = LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]).url_can_be_iri(false);
+    let mut p = BlockParser {
+        src,
+        off,
+        config,
+        finder,
+        stack: Vec::new(),
+        kind: None,
+        links: Vec::new(),
+        references: Vec::new(),
+        items: Vec::new(),
+        link: None,
+        run: None,
+        strong: None,
+        consumed: 0,
+    };
+    for (event, range) in parser.into_offset_iter() {
+        p.event(event, range);
+    }
+    p.flush();
+    Block {
+        span: Span::new(off, off + src.len()),
+        kind: p.kind.unwrap_or_default(),
+        links: p.links,
+        references: p.references,
+        definitions,
+        items: p.items,
+    }
+}
+
+impl BlockParser<'_> {
+    fn span(&self, r: Range<usize>) -> Span {
+        Span::new(self.off + r.start, self.off + r.end)
+    }
+
+    /// The own-text container that an inline event at the current level belongs to.
+    fn own_target(&self) -> Option<usize> {
+        let i = self.stack.last()?.own?;
+        match &self.stack.get(i)?.kind {
+            CtxKind::Own(o) if !o.done => Some(i),
+            _ => None,
+        }
+    }
+
+    fn own_mut(&mut self, i: usize) -> Option<&mut Own> {
+        match &mut self.stack.get_mut(i)?.kind {
+            CtxKind::Own(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    fn verbatim(&self) -> bool {
+        self.stack.iter().rev().any(|c| matches!(c.kind, CtxKind::Verbatim | CtxKind::Image))
+    }
+
+    fn push_tok(&mut self, kind: TokKind, text: String, span: Range<usize>) {
+        if let Some(s) = &mut self.strong {
+            if !matches!(kind, TokKind::Break) {
+                s.text.push_str(&text);
+            }
+            return;
+        }
+        if let Some(i) = self.own_target() {
+            if let Some(o) = self.own_mut(i) {
+                o.toks.push(Tok { kind, text, span });
+            }
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        if let Some(l) = &mut self.link {
+            if !matches!(event, Event::End(TagEnd::Link)) {
+                l.inner_end = l.inner_end.max(range.end);
+            }
+        }
+        match event {
+            Event::Text(t) => {
+                if let Some(l) = &mut self.link {
+                    l.text.push_str(&t);
+                } else if !self.verbatim() {
+                    match &mut self.run {
+                        Some(run) if run.range.end == range.start => {
+                            run.range.end = range.end;
+                            run.text.push_str(&t);
+                        }
+                        _ => {
+                            self.flush();
+                            self.run = Some(Run { range, text: t.to_string() });
+                        }
+                    }
+                }
+                return;
+            }
+            _ => self.flush(),
+        }
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(end) => self.end(end, range),
+            Event::Code(t) => {
+                if let Some(l) = &mut self.link {
+                    l.text.push_str(&t);
+                } else {
+                    self.push_tok(TokKind::Text, t.to_string(), range);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(l) = &mut self.link {
+                    l.text.push(' ');
+                } else {
+                    self.push_tok(TokKind::Break, " ".into(), range);
+                }
+            }
+            Event::Rule if self.stack.is_empty() && self.kind.is_none() => self.kind = Some(BlockKind::Other),
+            // Any other top-level leaf (an HTML or math line) makes a plain block.
+            _ if self.stack.is_empty() && self.kind.is_none() => self.kind = Some(BlockKind::Other),
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+        let top_level = self.stack.is_empty();
+        let parent_own = self.stack.last().and_then(|c| c.own);
+        let target = self.own_target();
+        let is_block = !matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        );
+        // A block directly inside an item: its first paragraph is own text, anything
+        // else ends the own text.
+        let mut own_para = false;
+        if is_block {
+            if let Some(Ctx { kind: CtxKind::Own(o), .. }) = self.stack.last_mut() {
+                if matches!(o.kind, OwnKind::Item { .. }) {
+                    o.children += 1;
+                    if o.children == 1 && matches!(tag, Tag::Paragraph) && !o.done {
+                        own_para = true;
+                    } else {
+                        let i = self.stack.len() - 1;
+                        self.finish_own(i);
+                    }
+                }
+            }
+        }
+        // The first top-level element decides the block's kind; a heading or a
+        // paragraph decides it at its end.
+        let first = top_level && self.kind.is_none();
+        let (kind, own) = match tag {
+            Tag::Heading { level, .. } if first => {
+                (CtxKind::Own(self.new_own(OwnKind::Heading(level as u8), range.clone())), None)
+            }
+            Tag::Paragraph if first => (CtxKind::Own(self.new_own(OwnKind::Paragraph, range.clone())), None),
+            Tag::Paragraph if own_para => (CtxKind::OwnPara, parent_own),
+            Tag::List(_) => {
+                if first {
+                    self.kind = Some(BlockKind::List);
+                }
+                let ref_list = match self.stack.last() {
+                    Some(Ctx { kind: CtxKind::Own(o), .. }) => o.list_name.clone(),
+                    _ => None,
+                };
+                (CtxKind::List { ref_list, top: top_level }, None)
+            }
+            Tag::Item => {
+                let (ref_list, top) = match self.stack.last() {
+                    Some(Ctx { kind: CtxKind::List { ref_list, top }, .. }) => (ref_list.clone(), *top),
+                    _ => (None, false),
+                };
+                let own = self.new_own(OwnKind::Item { ref_list, top }, range.clone());
+                (CtxKind::Own(own), Some(self.stack.len()))
+            }
+            Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::MetadataBlock(_) => (CtxKind::Verbatim, None),
+            Tag::Strong => {
+                if target.is_some() && self.strong.is_none() {
+                    self.strong =
+                        Some(StrongCapture { depth: self.stack.len(), start: range.start, text: String::new() });
+                }
+                (CtxKind::Strong, parent_own)
+            }
+            Tag::Link { link_type, dest_url, id, .. } => {
+                self.start_link(link_type, &dest_url, &id, range.clone());
+                (CtxKind::Link, parent_own)
+            }
+            Tag::Image { .. } => (CtxKind::Image, parent_own),
+            Tag::Emphasis | Tag::Strikethrough | Tag::Superscript | Tag::Subscript => (CtxKind::Inline, parent_own),
+            _ => (CtxKind::Other, None),
+        };
+        if first && self.kind.is_none() && !matches!(kind, CtxKind::Own(_)) {
+            self.kind = Some(BlockKind::Other);
+        }
+        let own = match kind {
+            CtxKind::Own(_) => Some(self.stack.len()),
+            _ => own,
+        };
+        self.stack.push(Ctx { kind, own });
+    }
+
+    fn new_own(&self, kind: OwnKind, range: Range<usize>) -> Own {
+        Own { kind, toks: Vec::new(), done: false, children: 0, list_name: None, range }
+    }
+
+    fn start_link(&mut self, link_type: LinkType, dest: &str, id: &str, range: Range<usize>) {
+        if self.link.is_some() {
+            return;
+        }
+        let (kind, url, url_span, label) = match link_type {
+            LinkType::Inline => (LinkKind::Inline, dest.to_string(), None, None),
+            LinkType::Autolink => {
+                let inner = Span::new(self.off + range.start + 1, self.off + range.end.saturating_sub(1));
+                (LinkKind::Autolink, dest.to_string(), Some(inner), None)
+            }
+            LinkType::Email => {
+                let inner = Span::new(self.off + range.start + 1, self.off + range.end.saturating_sub(1));
+                (LinkKind::Autolink, format!("mailto:{dest}"), Some(inner), None)
+            }
+            LinkType::Reference
+            | LinkType::ReferenceUnknown
+            | LinkType::Collapsed
+            | LinkType::CollapsedUnknown
+            | LinkType::Shortcut
+            | LinkType::ShortcutUnknown => {
+                let label = if id.is_empty() { self.bracket_text(range.clone()) } else { id.to_string() };
+                // `[^1]` without a definition in this block: a footnote, not a link.
+                if label.starts_with('^') {
+                    return;
+                }
+                (LinkKind::Reference, String::new(), None, Some(label))
+            }
+            LinkType::WikiLink { .. } => return,
+        };
+        let shortcut = matches!(
+            link_type,
+            LinkType::Shortcut | LinkType::ShortcutUnknown | LinkType::Collapsed | LinkType::CollapsedUnknown
+        );
+        self.links.push(Link { kind, span: self.span(range.clone()), text: String::new(), url, url_span, label });
+        self.link = Some(LinkBuilder {
+            index: self.links.len() - 1,
+            inner_end: range.start + 1,
+            range,
+            text: String::new(),
+            shortcut,
+        });
+    }
+
+    /// The text between the first `[` and its `]` of a link, as written.
+    fn bracket_text(&self, range: Range<usize>) -> String {
+        let s = self.src.get(range).unwrap_or("");
+        let s = s.strip_prefix('[').unwrap_or(s);
+        match s.rfind(']') {
+            Some(i) => s[..i].trim_end_matches("][").to_string(),
+            None => s.to_string(),
+        }
+    }
+
+    fn end_link(&mut self) {
+        let Some(b) = self.link.take() else { return };
+        let src = self.src;
+        let end = b.range.end.min(src.len());
+        let close = src.get(b.inner_end.min(end)..end).and_then(|s| s.find(']')).map(|i| b.inner_end + i);
+        let Some(link) = self.links.get_mut(b.index) else { return };
+        link.text = b.text.trim().to_string();
+        match link.kind {
+            LinkKind::Inline => {
+                if let Some(close) = close {
+                    if src.as_bytes().get(close + 1) == Some(&b'(') {
+                        let d = inline_dest(src, close + 2, end);
+                        link.url_span = Some(Span::new(self.off + d.start, self.off + d.end));
+                    }
+                }
+            }
+            LinkKind::Reference if b.shortcut && src.as_bytes().get(end) == Some(&b'(') => {
+                // `[x](a b)` is no link in CommonMark (a space in the destination), but
+                // it was meant as one: keep it as an inline link so the URL is checked.
+                if let Some(close) = src[end..].find([')', '\n', '\r']).map(|i| end + i) {
+                    if src.as_bytes()[close] == b')' {
+                        let mut d = (end + 1)..close;
+                        let inner = &src[d.clone()];
+                        let lead = inner.len() - inner.trim_start().len();
+                        let trail = inner.len() - inner.trim_end().len();
+                        d = (d.start + lead)..(d.end - trail).max(d.start + lead);
+                        let inner = &src[d.clone()];
+                        if inner.starts_with('<') && inner.ends_with('>') && inner.len() >= 2 {
+                            d = (d.start + 1)..(d.end - 1);
+                        }
+                        link.kind = LinkKind::Inline;
+                        link.label = None;
+                        link.url = src[d.clone()].to_string();
+                        link.url_span = Some(Span::new(self.off + d.start, self.off + d.end));
+                        link.span = Span::new(self.off + b.range.start, self.off + close + 1);
+                        self.consumed = close + 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+        let text = link.text.clone();
+        let span = b.range.start..(link.span.end - self.off);
+        self.push_tok(TokKind::Link(b.index), text, span);
+    }
+
+    fn end(&mut self, end: TagEnd, range: Range<usize>) {
+        let _ = range;
+        if matches!(end, TagEnd::Link) {
+            self.end_link();
+        }
+        let Some(ctx) = self.stack.pop() else { return };
+        if matches!(ctx.kind, CtxKind::Strong) {
+            if let Some(s) = self.strong.take_if(|s| s.depth == self.stack.len()) {
+                let span = s.start..range.end;
+                self.push_tok(TokKind::Strong, s.text, span);
+            }
+        }
+        match ctx.kind {
+            CtxKind::OwnPara => {
+                if let Some(i) = ctx.own {
+                    self.finish_own(i);
+                }
+            }
+            CtxKind::Own(mut own) => {
+                // Items finish at their first nested block or here; headings and
+                // paragraphs here.
+                if !own.done {
+                    self.analyse_own(&mut own);
+                }
+                match own.kind {
+                    OwnKind::Heading(level) if self.stack.is_empty() && self.kind.is_none() => {
+                        let text = join_text(&own.toks, &self.links);
+                        let text_span = match (own.toks.first(), own.toks.last()) {
+                            (Some(a), Some(b)) => self.span(a.span.start..b.span.end),
+                            _ => Span::empty(self.off + own.range.start),
+                        };
+                        self.kind = Some(BlockKind::Heading { level, text: text.trim().to_string(), text_span });
+                    }
+                    OwnKind::Paragraph if self.stack.is_empty() && self.kind.is_none() => {
+                        let topic = self.topic(&own);
+                        self.kind = Some(topic.map_or(BlockKind::Other, BlockKind::TopicStart));
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Marks the own text of the item at stack index `i` as read and analyses it.
+    fn finish_own(&mut self, i: usize) {
+        let Some(ctx) = self.stack.get_mut(i) else { return };
+        let CtxKind::Own(own) = &mut ctx.kind else { return };
+        if own.done {
+            return;
+        }
+        let mut own = std::mem::replace(own, Own::placeholder());
+        self.analyse_own(&mut own);
+        if let Some(Ctx { kind: CtxKind::Own(slot), .. }) = self.stack.get_mut(i) {
+            *slot = own;
+        }
+    }
+
+    fn analyse_own(&mut self, own: &mut Own) {
+        own.done = true;
+        let OwnKind::Item { ref_list, top } = &own.kind else { return };
+        let text = join_text(&own.toks, &self.links);
+        let name = strip_colon(text.trim()).trim();
+        if self.config.reference_lists.iter().any(|l| l == name) {
+            own.list_name = Some(name.to_string());
+        }
+        let span = match (own.toks.first(), own.toks.last()) {
+            (Some(a), Some(b)) => self.span(a.span.start..b.span.end),
+            _ => Span::empty(self.off + own.range.start),
+        };
+        let labelled = labelled(self.src, &own.toks, &self.links);
+        if let (Some(list), Some(l)) = (ref_list, &labelled) {
+            self.references.push(Reference {
+                list: list.clone(),
+                label: l.label.clone(),
+                label_span: self.span(l.label_span.clone()),
+                span,
+                link: l.link,
+                text: if l.link.is_some() { String::new() } else { l.rest.clone() },
+            });
+        }
+        if *top {
+            let item = match labelled {
+                Some(l) => {
+                    ListItem { span, label: Some(l.label), label_span: Some(self.span(l.label_span)), text: l.rest_all }
+                }
+                None => ListItem { span, label: None, label_span: None, text: text.trim().to_string() },
+            };
+            self.items.push(item);
+        }
+    }
+
+    /// A top-level paragraph opening with `**N. title**` and a colon.
+    fn topic(&self, own: &Own) -> Option<TopicStart> {
+        let first = own.toks.first()?;
+        if !matches!(first.kind, TokKind::Strong) || first.span.start != own.range.start {
+            return None;
+        }
+        let (inner, inner_text) = strong_inner(self.src, first)?;
+        let bytes = self.src.as_bytes();
+        let digits_end = (inner.start..inner.end).find(|&i| !bytes[i].is_ascii_digit()).unwrap_or(inner.end);
+        if digits_end == inner.start || bytes.get(digits_end) != Some(&b'.') || digits_end >= inner.end {
+            return None;
+        }
+        let colon_inside = strip_colon(inner_text.trim_end()).len() != inner_text.trim_end().len();
+        // The summary: the rest of the first line, link texts included.
+        let line: Vec<&Tok> = own.toks[1..].iter().take_while(|t| !matches!(t.kind, TokKind::Break)).collect();
+        let mut summary = String::new();
+        for t in line {
+            match t.kind {
+                TokKind::Link(i) if t.text.is_empty() => {
+                    summary
+                        .push_str(self.links.get(i).map_or("", |l| if l.kind == LinkKind::Bare { "" } else { &l.text }))
+                }
+                _ => summary.push_str(&t.text),
+            }
+        }
+        let trimmed = summary.trim_start();
+        let summary = match trimmed.strip_prefix(':').or_else(|| trimmed.strip_prefix('：')) {
+            Some(rest) => rest.trim().to_string(),
+            None if colon_inside => trimmed.trim().to_string(),
+            None => return None,
+        };
+        let number = self.src[inner.start..digits_end].parse().ok();
+        let title_src = &self.src[digits_end + 1..inner.end];
+        let lead = title_src.len() - title_src.trim_start().len();
+        let title_start = digits_end + 1 + lead;
+        let title_end = title_start + strip_colon(title_src.trim()).trim_end().len();
+        let rendered = inner_text.trim_start().trim_start_matches(|c: char| c.is_ascii_digit());
+        let title = strip_colon(rendered.strip_prefix('.').unwrap_or(rendered).trim()).trim().to_string();
+        Some(TopicStart {
+            number,
+            number_span: self.span(inner.start..digits_end),
+            title,
+            title_span: self.span(title_start..title_end.max(title_start)),
+            summary,
+        })
+    }
+
+    /// Reads the pending text run: bare URLs become links, the text goes to the own
+    /// text it belongs to.
+    fn flush(&mut self) {
+        let Some(run) = self.run.take() else { return };
+        let slice = &self.src[run.range.clone()];
+        let mut found = Vec::new();
+        for l in self.finder.links(slice) {
+            let start = run.range.start + l.start();
+            if start < self.consumed {
+                continue;
+            }
+            let end = run.range.start + l.end();
+            found.push(start..end);
+        }
+        let mut toks = Vec::new();
+        for r in found {
+            let url = self.src[r.clone()].to_string();
+            self.links.push(Link {
+                kind: LinkKind::Bare,
+                span: self.span(r.clone()),
+                text: String::new(),
+                url,
+                url_span: Some(self.span(r.clone())),
+                label: None,
+            });
+            toks.push((self.links.len() - 1, r));
+        }
+        self.push_tok(TokKind::Text, run.text, run.range);
+        for (i, r) in toks {
+            if self.strong.is_none() {
+                self.push_tok(TokKind::Link(i), String::new(), r);
+            }
+        }
+    }
+}
+
+impl Own {
+    fn placeholder() -> Own {
+        Own { kind: OwnKind::Paragraph, toks: Vec::new(), done: true, children: 0, list_name: None, range: 0..0 }
+    }
+}
+
+/// The own text as plain text: text, bold and link texts; breaks as spaces.
+fn join_text(toks: &[Tok], links: &[Link]) -> String {
+    let mut s = String::new();
+    for t in toks {
+        match t.kind {
+            TokKind::Link(i) if t.text.is_empty() => {
+                if let Some(l) = links.get(i) {
+                    if l.kind == LinkKind::Bare {
+                        continue;
+                    }
+                    s.push_str(&l.text);
+                }
+            }
+            _ => s.push_str(&t.text),
+        }
+    }
+    s
+}
+
+/// The source range inside `**...**` (trimmed) and the rendered text of a strong tok.
+fn strong_inner<'t>(src: &str, tok: &'t Tok) -> Option<(Range<usize>, &'t str)> {
+    if tok.span.len() < 4 {
+        return None;
+    }
+    let inner = (tok.span.start + 2)..(tok.span.end - 2);
+    let s = src.get(inner.clone())?;
+    let lead = s.len() - s.trim_start().len();
+    let trimmed = (inner.start + lead)..(inner.start + lead + s.trim().len());
+    Some((trimmed, tok.text.as_str()))
+}
+
+/// After a bold label: the text following a `:` or `：` (up to the first link), or
+/// `None` when no colon comes first.
+fn colon_after(toks: &[Tok], links: &[Link]) -> Option<String> {
+    let mut text = String::new();
+    for t in toks {
+        match t.kind {
+            TokKind::Link(_) => break,
+            _ => text.push_str(&t.text),
+        }
+    }
+    let _ = links;
+    let t = text.trim_start();
+    t.strip_prefix(':').or_else(|| t.strip_prefix('：')).map(str::to_string)
+}
+
+struct Labelled {
+    label: String,
+    label_span: Range<usize>,
+    link: Option<usize>,
+    /// The text after the colon, up to the first link, trimmed.
+    rest: String,
+    /// All the text after the colon, link texts included, trimmed.
+    rest_all: String,
+}
+
+/// Reads `**label**: target` (or `**label:** target`).
+fn labelled(src: &str, toks: &[Tok], links: &[Link]) -> Option<Labelled> {
+    let first = toks.iter().position(|t| !(matches!(t.kind, TokKind::Text) && t.text.trim().is_empty()))?;
+    let tok = &toks[first];
+    if !matches!(tok.kind, TokKind::Strong) {
+        return None;
+    }
+    let (inner, text) = strong_inner(src, tok)?;
+    let text = text.trim();
+    let label = strip_colon(text).trim_end();
+    let colon_inside = label.len() != text.len();
+    let inner_src = &src[inner.clone()];
+    let label_end = inner.start + strip_colon(inner_src).trim_end().len();
+    let rest_toks = &toks[first + 1..];
+    let rest = match colon_after(rest_toks, links) {
+        Some(r) => r,
+        None if colon_inside => join_until_link(rest_toks),
+        None => return None,
+    };
+    let link = rest_toks.iter().find_map(|t| match t.kind {
+        TokKind::Link(i) => Some(i),
+        _ => None,
+    });
+    let all = join_text(rest_toks, links);
+    let all = all.trim_start();
+    let all = if colon_inside { all } else { all.strip_prefix(':').or_else(|| all.strip_prefix('：')).unwrap_or(all) };
+    Some(Labelled {
+        label: label.to_string(),
+        label_span: inner.start..label_end,
+        link,
+        rest: rest.trim().to_string(),
+        rest_all: all.trim().to_string(),
+    })
+}
+
+fn join_until_link(toks: &[Tok]) -> String {
+    let mut s = String::new();
+    for t in toks {
+        if matches!(t.kind, TokKind::Link(_)) {
+            break;
+        }
+        s.push_str(&t.text);
+    }
+    s
+}
+
+/// The destination of an inline link starting after `(` at `from` (local offsets,
+/// not past `end`): `<...>` or a run without spaces and with balanced parentheses.
+fn inline_dest(src: &str, from: usize, end: usize) -> Range<usize> {
+    let end = end.min(src.len());
+    let from = from.min(end);
+    let s = &src[from..end];
+    let lead = s.len() - s.trim_start().len();
+    let start = from + lead;
+    let s = &src[start..end];
+    if let Some(rest) = s.strip_prefix('<') {
+        let close = rest.find(['>', '\n', '\r']).unwrap_or(rest.len());
+        return (start + 1)..(start + 1 + close);
+    }
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' if depth == 0 => return start..start + i,
+            ')' => depth -= 1,
+            c if c.is_whitespace() => return start..start + i,
+            _ => {}
+        }
+    }
+    start..end
 }

@@ -1,4 +1,8 @@
 //! What a URL points to (arXiv paper, GitHub repository, Hugging Face dataset or model, short link, bare IP demo) and a normalised key to find the same resource elsewhere.
+//!
+//! Everything here reads the URL text only: nothing is ever fetched.
+
+use url::{Host, Url};
 
 /// The kind of resource a link target is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,11 +24,15 @@ pub enum Resource {
     HuggingFaceModel {
         id: String,
     },
+    /// `huggingface.co/spaces/owner/name`: a hosted demo.
+    HuggingFaceSpace {
+        id: String,
+    },
     /// A link shortener such as `aka.ms`.
     ShortLink {
         host: String,
     },
-    /// A demo on a bare IP address.
+    /// A demo on a bare IP address (with the port, if one was written).
     IpDemo {
         host: String,
     },
@@ -33,15 +41,342 @@ pub enum Resource {
     },
 }
 
+/// Link shorteners: the target cannot be known without following the link.
+const SHORTENERS: &[&str] = &[
+    "aka.ms",
+    "bit.ly",
+    "t.co",
+    "tinyurl.com",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "buff.ly",
+    "rebrand.ly",
+    "t.ly",
+    "cutt.ly",
+    "shorturl.at",
+    "rb.gy",
+    "lnkd.in",
+    "t.cn",
+    "url.cn",
+    "dwz.cn",
+];
+
+/// First path segments of github.com that are site pages, not owners.
+const GITHUB_RESERVED: &[&str] = &[
+    "about",
+    "apps",
+    "collections",
+    "contact",
+    "customer-stories",
+    "enterprise",
+    "explore",
+    "features",
+    "issues",
+    "login",
+    "marketplace",
+    "new",
+    "notifications",
+    "orgs",
+    "pricing",
+    "pulls",
+    "search",
+    "security",
+    "settings",
+    "signup",
+    "site",
+    "sponsors",
+    "topics",
+    "trending",
+];
+
+/// First path segments of huggingface.co that are not model owners.
+const HF_RESERVED: &[&str] = &[
+    "blog",
+    "chat",
+    "collections",
+    "datasets",
+    "docs",
+    "enterprise",
+    "join",
+    "learn",
+    "login",
+    "models",
+    "organizations",
+    "papers",
+    "posts",
+    "pricing",
+    "settings",
+    "spaces",
+    "tasks",
+];
+
 /// Recognises a URL; `None` when it does not parse as an http(s) URL with a host.
 pub fn classify(url: &str) -> Option<Resource> {
-    let _ = url;
-    None
+    let url = parse(url)?;
+    let host = url.host()?;
+    let name = match host {
+        Host::Ipv4(_) | Host::Ipv6(_) => {
+            let mut host = url.host_str()?.to_string();
+            if let Some(port) = url.port() {
+                host = format!("{host}:{port}");
+            }
+            return Some(Resource::IpDemo { host });
+        }
+        Host::Domain(d) => d.strip_prefix("www.").unwrap_or(d),
+    };
+    let segments: Vec<&str> = url.path_segments().map(|s| s.filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+    let other = || Resource::Other { host: name.to_string() };
+    Some(match name {
+        "arxiv.org" | "export.arxiv.org" => match arxiv(&segments) {
+            Some((id, version)) => Resource::Arxiv { id, version },
+            None => other(),
+        },
+        "github.com" => match segments.as_slice() {
+            [owner, repo, rest @ ..] if !GITHUB_RESERVED.contains(owner) => Resource::GitHub {
+                owner: owner.to_string(),
+                repo: repo.strip_suffix(".git").unwrap_or(repo).to_string(),
+                path: (!rest.is_empty()).then(|| rest.join("/")),
+            },
+            _ => other(),
+        },
+        "huggingface.co" | "hf.co" => match segments.as_slice() {
+            ["datasets", owner, dataset, ..] => Resource::HuggingFaceDataset { id: format!("{owner}/{dataset}") },
+            ["datasets", dataset] => Resource::HuggingFaceDataset { id: dataset.to_string() },
+            ["spaces", owner, space, ..] => Resource::HuggingFaceSpace { id: format!("{owner}/{space}") },
+            [owner, model, ..] if !HF_RESERVED.contains(owner) => {
+                Resource::HuggingFaceModel { id: format!("{owner}/{model}") }
+            }
+            _ => other(),
+        },
+        _ if SHORTENERS.contains(&name) => Resource::ShortLink { host: name.to_string() },
+        _ => other(),
+    })
 }
 
 /// A key that is equal for URLs that point to the same resource: arXiv abs/pdf and
-/// versions, http/https, `www.`, a trailing slash.
+/// versions, http/https, `www.`, a trailing slash, the fragment. A GitHub link to a
+/// repository's front page (`?tab=readme-ov-file#models` included) is the repository;
+/// a deeper path (`tree/main/src`) keeps the path.
 pub fn key(url: &str) -> Option<String> {
-    let _ = url;
-    None
+    let resource = classify(url)?;
+    Some(match resource {
+        Resource::Arxiv { id, .. } => format!("arxiv:{id}"),
+        // GitHub and Hugging Face names are case-insensitive; paths are not.
+        Resource::GitHub { owner, repo, path } => {
+            let base = format!("github:{}/{}", owner.to_lowercase(), repo.to_lowercase());
+            match path {
+                Some(p) => format!("{base}/{}", p.trim_end_matches('/')),
+                None => base,
+            }
+        }
+        Resource::HuggingFaceDataset { id } => format!("hf-dataset:{}", id.to_lowercase()),
+        Resource::HuggingFaceModel { id } => format!("hf:{}", id.to_lowercase()),
+        Resource::HuggingFaceSpace { id } => format!("hf-space:{}", id.to_lowercase()),
+        Resource::ShortLink { .. } | Resource::IpDemo { .. } | Resource::Other { .. } => {
+            let url = parse(url)?;
+            let host = url.host_str()?;
+            let host = host.strip_prefix("www.").unwrap_or(host);
+            let mut key = host.to_string();
+            if let Some(port) = url.port() {
+                key.push_str(&format!(":{port}"));
+            }
+            key.push_str(url.path().trim_end_matches('/'));
+            if let Some(q) = url.query().filter(|q| !q.is_empty()) {
+                key.push('?');
+                key.push_str(q);
+            }
+            key
+        }
+    })
+}
+
+/// An http(s) URL with a host. Surrounding white space is ignored; inner white space
+/// is not a URL (the url crate would quietly percent-encode it).
+fn parse(url: &str) -> Option<Url> {
+    let url = url.trim();
+    if url.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let parsed = Url::parse(url).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
+    Some(parsed)
+}
+
+/// The arXiv id and version in `abs/ID`, `pdf/ID`, `pdf/ID.pdf`, `html/ID`, for
+/// new-style (`2402.00658v2`) and old-style (`hep-th/9901001`) ids.
+fn arxiv(segments: &[&str]) -> Option<(String, Option<String>)> {
+    let (kind, rest) = segments.split_first()?;
+    if !matches!(*kind, "abs" | "pdf" | "html") {
+        return None;
+    }
+    let raw = rest.join("/");
+    let raw = raw.strip_suffix(".pdf").unwrap_or(&raw);
+    let (id, version) = split_version(raw);
+    valid_arxiv_id(id).then(|| (id.to_string(), version.map(str::to_string)))
+}
+
+/// `2402.00658v2` -> (`2402.00658`, `v2`).
+fn split_version(id: &str) -> (&str, Option<&str>) {
+    if let Some(v) = id.rfind('v') {
+        let digits = &id[v + 1..];
+        if v > 0 && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return (&id[..v], Some(&id[v..]));
+        }
+    }
+    (id, None)
+}
+
+fn valid_arxiv_id(id: &str) -> bool {
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((yymm, num)) = id.split_once('.') {
+        if yymm.len() == 4 && all_digits(yymm) && (4..=5).contains(&num.len()) && all_digits(num) {
+            return true;
+        }
+    }
+    // Old style: `archive(.SUBJ)/YYMMNNN`.
+    match id.split_once('/') {
+        Some((archive, num)) => {
+            let name = archive.split('.').next().unwrap_or("");
+            !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                && num.len() == 7
+                && all_digits(num)
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arxiv(id: &str, version: Option<&str>) -> Option<Resource> {
+        Some(Resource::Arxiv { id: id.into(), version: version.map(Into::into) })
+    }
+
+    #[test]
+    fn classify_table() {
+        let gh = |o: &str, r: &str, p: Option<&str>| {
+            Some(Resource::GitHub { owner: o.into(), repo: r.into(), path: p.map(Into::into) })
+        };
+        let other = |h: &str| Some(Resource::Other { host: h.into() });
+        let cases: &[(&str, Option<Resource>)] = &[
+            ("https://arxiv.org/abs/2402.00658", arxiv("2402.00658", None)),
+            ("https://arxiv.org/pdf/2305.16367", arxiv("2305.16367", None)),
+            ("https://arxiv.org/pdf/2305.16367v2", arxiv("2305.16367", Some("v2"))),
+            ("http://arxiv.org/pdf/2305.16367v2.pdf", arxiv("2305.16367", Some("v2"))),
+            ("https://www.arxiv.org/abs/2402.00658v10/", arxiv("2402.00658", Some("v10"))),
+            ("https://export.arxiv.org/abs/hep-th/9901001", arxiv("hep-th/9901001", None)),
+            ("https://arxiv.org/abs/math.AG/0601001v1", arxiv("math.AG/0601001", Some("v1"))),
+            ("https://arxiv.org/html/2402.00658v1", arxiv("2402.00658", Some("v1"))),
+            ("https://arxiv.org/localtime", other("arxiv.org")),
+            ("https://arxiv.org/abs/not-an-id", other("arxiv.org")),
+            ("https://github.com/dvlab-research/Step-DPO", gh("dvlab-research", "Step-DPO", None)),
+            (
+                "https://github.com/dvlab-research/Step-DPO?tab=readme-ov-file#models",
+                gh("dvlab-research", "Step-DPO", None),
+            ),
+            ("https://github.com/a/b.git", gh("a", "b", None)),
+            ("https://github.com/a/b/tree/main/src/", gh("a", "b", Some("tree/main/src"))),
+            ("https://github.com/a", other("github.com")),
+            ("https://github.com/topics/llm", other("github.com")),
+            (
+                "https://huggingface.co/datasets/xinlai/Math-Step-DPO-10K",
+                Some(Resource::HuggingFaceDataset { id: "xinlai/Math-Step-DPO-10K".into() }),
+            ),
+            ("https://huggingface.co/datasets/squad", Some(Resource::HuggingFaceDataset { id: "squad".into() })),
+            (
+                "https://huggingface.co/Qwen/Qwen2-7B-Instruct/tree/main",
+                Some(Resource::HuggingFaceModel { id: "Qwen/Qwen2-7B-Instruct".into() }),
+            ),
+            ("https://hf.co/spaces/a/demo", Some(Resource::HuggingFaceSpace { id: "a/demo".into() })),
+            ("https://huggingface.co/docs/transformers", other("huggingface.co")),
+            ("https://huggingface.co/papers/2402.00658", other("huggingface.co")),
+            ("https://aka.ms/MInference", Some(Resource::ShortLink { host: "aka.ms".into() })),
+            ("https://bit.ly/x", Some(Resource::ShortLink { host: "bit.ly".into() })),
+            ("http://103.170.5.190:7870/", Some(Resource::IpDemo { host: "103.170.5.190:7870".into() })),
+            ("http://[::1]:8080/", Some(Resource::IpDemo { host: "[::1]:8080".into() })),
+            ("https://www.lesswrong.com/posts/x", other("lesswrong.com")),
+            ("mailto:a@b.c", None),
+            ("ftp://example.com/x", None),
+            ("https://", None),
+            ("http://exa mple.com", None),
+            ("http://[::1/", None),
+            ("not a url", None),
+            ("", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(&classify(url), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn keys_equal_for_the_same_resource() {
+        let same: &[&[&str]] = &[
+            &[
+                "https://arxiv.org/abs/2402.00658",
+                "https://arxiv.org/pdf/2402.00658",
+                "http://arxiv.org/pdf/2402.00658v2.pdf",
+                "https://www.arxiv.org/abs/2402.00658v1/",
+            ],
+            &[
+                "https://github.com/dvlab-research/Step-DPO",
+                "http://www.github.com/dvlab-research/step-dpo/",
+                "https://github.com/dvlab-research/Step-DPO?tab=readme-ov-file#models",
+                "https://github.com/dvlab-research/Step-DPO.git",
+            ],
+            &[
+                "https://www.lesswrong.com/posts/G3tuxF4X5R5BY7fut/want",
+                "http://lesswrong.com/posts/G3tuxF4X5R5BY7fut/want/",
+                "https://lesswrong.com/posts/G3tuxF4X5R5BY7fut/want#comments",
+            ],
+            &["http://103.170.5.190:7870/", "http://103.170.5.190:7870"],
+            &[
+                "https://huggingface.co/datasets/xinlai/Math-Step-DPO-10K",
+                "https://hf.co/datasets/xinlai/math-step-dpo-10k/",
+            ],
+        ];
+        for group in same {
+            let keys: Vec<Option<String>> = group.iter().map(|u| key(u)).collect();
+            assert!(keys[0].is_some(), "{group:?}");
+            assert!(keys.iter().all(|k| k == &keys[0]), "{group:?}: {keys:?}");
+        }
+        let different: &[(&str, &str)] = &[
+            ("https://arxiv.org/abs/2402.00658", "https://arxiv.org/abs/2402.00659"),
+            ("https://github.com/a/b", "https://github.com/a/b/tree/main/src"),
+            ("https://github.com/a/b", "https://github.com/a/c"),
+            ("https://huggingface.co/a/b", "https://huggingface.co/datasets/a/b"),
+            ("https://example.com/a?x=1", "https://example.com/a?x=2"),
+            ("https://bit.ly/AbC", "https://bit.ly/abc"),
+            ("http://103.170.5.190:7870/", "http://103.170.5.190:7871/"),
+        ];
+        for (a, b) in different {
+            assert_ne!(key(a), key(b), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn key_values() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("https://arxiv.org/pdf/2305.16367v3", Some("arxiv:2305.16367")),
+            ("https://arxiv.org/abs/hep-th/9901001v2", Some("arxiv:hep-th/9901001")),
+            (
+                "https://github.com/Dvlab-Research/Step-DPO?tab=readme-ov-file#models",
+                Some("github:dvlab-research/step-dpo"),
+            ),
+            ("https://github.com/a/b/blob/main/README.md", Some("github:a/b/blob/main/README.md")),
+            ("https://huggingface.co/Qwen/Qwen2-7B", Some("hf:qwen/qwen2-7b")),
+            ("https://aka.ms/MInference", Some("aka.ms/MInference")),
+            ("HTTPS://WWW.Example.COM/Path/", Some("example.com/Path")),
+            ("https://example.com/", Some("example.com")),
+            ("mailto:someone@example.com", None),
+            ("", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(key(url).as_deref(), *want, "{url}");
+        }
+    }
 }

@@ -1,0 +1,270 @@
+//! Body parsing: blocks, topics, reference lists and links of a digest; parsing from a block boundary; body diagnostics.
+
+use digest_ls::body::{self, Block, BlockKind, Body, LinkKind};
+use digest_ls::config::Config;
+use expect_test::{expect, Expect};
+use proptest::prelude::*;
+
+/// One line per block, then its links, references, definitions and list items, each
+/// with the source text its span covers.
+fn render(text: &str, body: &Body) -> String {
+    let mut out = String::new();
+    let s = |sp: digest_ls::text::Span| text.get(sp.range()).unwrap_or("<bad span>").escape_debug().to_string();
+    for b in &body.blocks {
+        let kind = match &b.kind {
+            BlockKind::Heading { level, text, text_span } => format!("Heading h{level} {text:?} `{}`", s(*text_span)),
+            BlockKind::TopicStart(t) => format!(
+                "Topic {:?} `{}` title={:?} `{}` summary={:?}",
+                t.number,
+                s(t.number_span),
+                t.title,
+                s(t.title_span),
+                t.summary
+            ),
+            BlockKind::List => "List".to_string(),
+            BlockKind::Other => "Other".to_string(),
+        };
+        let first_line = text[b.span.range()].lines().next().unwrap_or("");
+        let first: String = first_line.chars().take(24).collect();
+        out.push_str(&format!("{}..{} {kind} | {}\n", b.span.start, b.span.end, first.escape_debug()));
+        for l in &b.links {
+            out.push_str(&format!(
+                "  link {:?} `{}` text={:?} url={:?}{}{}\n",
+                l.kind,
+                s(l.span),
+                l.text,
+                l.url,
+                l.url_span.map(|u| format!(" url_span=`{}`", s(u))).unwrap_or_default(),
+                l.label.as_ref().map(|x| format!(" label={x:?}")).unwrap_or_default(),
+            ));
+        }
+        for r in &b.references {
+            out.push_str(&format!(
+                "  ref [{}] {:?} `{}` link={:?} text={:?} span=`{}`\n",
+                r.list,
+                r.label,
+                s(r.label_span),
+                r.link,
+                r.text,
+                s(r.span)
+            ));
+        }
+        for d in &b.definitions {
+            out.push_str(&format!("  def {:?} -> {:?} `{}`\n", d.label, d.url, s(d.span)));
+        }
+        for i in &b.items {
+            out.push_str(&format!("  item {:?} {:?} span=`{}`\n", i.label, i.text, s(i.span)));
+        }
+    }
+    out
+}
+
+fn check(text: &str, expect: Expect) {
+    let body = body::parse(text, 0, &Config::default());
+    assert_tiles(text, 0, &body.blocks);
+    expect.assert_eq(&render(text, &body));
+}
+
+/// The blocks cover the text from `base` with no gap and no overlap.
+fn assert_tiles(text: &str, base: usize, blocks: &[Block]) {
+    let mut at = base;
+    for b in blocks {
+        assert_eq!(b.span.start, at, "gap or overlap before {b:?}");
+        assert!(b.span.end > b.span.start, "empty block {b:?}");
+        at = b.span.end;
+    }
+    assert_eq!(at, base + text.len(), "blocks do not reach the end");
+}
+
+const SAMPLE: &str = include_str!("fixtures/seed-digest.md");
+
+/// The sample without its front matter (the body parser never sees it).
+fn sample_body() -> String {
+    let end = SAMPLE[3..].find("\n---\n").map(|i| i + 3 + 5).unwrap();
+    SAMPLE[end..].to_string()
+}
+
+#[test]
+fn sample_body_blocks() {
+    check(
+        &sample_body(),
+        expect![[r#"
+        0..206 Heading h2 "Adam 优化器 State 的显存占用; LLM 角色指令增强的理论分析; Step-DPO 提升 LLM 数学推理能力; MInference 加速 Long-context LLMs 推理; Dense 模型与 MoE 模型的等效性" `Adam 优化器 State 的显存占用; LLM 角色指令增强的理论分析; Step-DPO 提升 LLM 数学推理能力; MInference 加速 Long-context LLMs 推理; Dense 模型与 MoE 模型的等效性` | 
+        206..340 Topic Some(1) `1` title="Adam 优化器 State 的显存占用" `Adam 优化器 State 的显存占用` summary="当GPU卡数足够多时，Adam 优化器的 state 不会成为通信和显存的瓶颈" | **1. Adam 优化器 State 的显存占
+        340..622 List | *  Adam 的 state 不涉及卡间通信，
+          link Inline `[Adam-Mini](https://arxiv.org/abs/2402.00658)` text="Adam-Mini" url="https://arxiv.org/abs/2402.00658" url_span=`https://arxiv.org/abs/2402.00658`
+          ref [相关引用] "文章" `文章` link=Some(0) text="" span=`**文章**: [Adam-Mini](https://arxiv.org/abs/2402.00658)`
+          item None "Adam 的 state 不涉及卡间通信，都是卡内通信" span=`Adam 的 state 不涉及卡间通信，都是卡内通信`
+          item None "卡越多，Adam state 占总显存的比例越小" span=`卡越多，Adam state 占总显存的比例越小`
+          item None "减少优化器本身显存的工作，通常只在少卡的场景才有价值" span=`减少优化器本身显存的工作，通常只在少卡的场景才有价值`
+          item None "相关引用：" span=`相关引用：`
+        622..741 Topic Some(2) `2` title="LLM 角色指令增强的理论分析" `LLM 角色指令增强的理论分析` summary="如何从理论角度分析 LLM 中角色指令对模型能力的增强" | **2. LLM 角色指令增强的理论分析**: 
+        741..1170 List | *  目前缺乏相关的理论分析，只有实验结果
+          link Inline `[Characterizing Roles for Instruction Following](https://arxiv.org/pdf/2305.16367)` text="Characterizing Roles for Instruction Following" url="https://arxiv.org/pdf/2305.16367" url_span=`https://arxiv.org/pdf/2305.16367`
+          link Inline `[Want to Predict/Explain/Control the Output of GPT-4? Then This Post is For You](https://www.lesswrong.com/posts/G3tuxF4X5R5BY7fut/want-to-predict-explain-control-the-output-of-gpt-4-then)` text="Want to Predict/Explain/Control the Output of GPT-4? Then This Post is For You" url="https://www.lesswrong.com/posts/G3tuxF4X5R5BY7fut/want-to-predict-explain-control-the-output-of-gpt-4-then" url_span=`https://www.lesswrong.com/posts/G3tuxF4X5R5BY7fut/want-to-predict-explain-control-the-output-of-gpt-4-then`
+          ref [相关引用] "文章" `文章` link=Some(0) text="" span=`**文章**: [Characterizing Roles for Instruction Following](https://arxiv.org/pdf/2305.16367)`
+          ref [相关引用] "文章" `文章` link=Some(1) text="" span=`**文章**: [Want to Predict/Explain/Control the Output of GPT-4? Then This Post is For You](https://www.lesswrong.com/posts/G3tuxF4X5R5BY7fut/want-to-predict-explain-control-the-output-of-gpt-4-then)`
+          item None "目前缺乏相关的理论分析，只有实验结果" span=`目前缺乏相关的理论分析，只有实验结果`
+          item None "可以借鉴 ICL 的理论分析方法" span=`可以借鉴 ICL 的理论分析方法`
+          item None "相关引用：" span=`相关引用：`
+        1170..1311 Topic Some(3) `3` title="Step-DPO 提升 LLM 数学推理能力" `Step-DPO 提升 LLM 数学推理能力` summary="使用 Step-DPO 方法，仅需少量数据和训练步骤即可提升LLM数学推理能力" | **3.  Step-DPO 提升 LLM 数学
+        1311..1868 List | *  在 Qwen2-7B-Instruct 上
+          link Inline `[Step-DPO](https://github.com/dvlab-research/Step-DPO)` text="Step-DPO" url="https://github.com/dvlab-research/Step-DPO" url_span=`https://github.com/dvlab-research/Step-DPO`
+          link Bare `http://103.170.5.190:7870/` text="" url="http://103.170.5.190:7870/" url_span=`http://103.170.5.190:7870/`
+          link Inline `[Math-Step-DPO-10K](https://huggingface.co/datasets/xinlai/Math-Step-DPO-10K)` text="Math-Step-DPO-10K" url="https://huggingface.co/datasets/xinlai/Math-Step-DPO-10K" url_span=`https://huggingface.co/datasets/xinlai/Math-Step-DPO-10K`
+          link Inline `[Step-DPO Models](https://github.com/dvlab-research/Step-DPO?tab=readme-ov-file#models)` text="Step-DPO Models" url="https://github.com/dvlab-research/Step-DPO?tab=readme-ov-file#models" url_span=`https://github.com/dvlab-research/Step-DPO?tab=readme-ov-file#models`
+          ref [相关引用] "代码" `代码` link=Some(0) text="" span=`**代码**: [Step-DPO](https://github.com/dvlab-research/Step-DPO)`
+          ref [相关引用] "Demo" `Demo` link=Some(1) text="" span=`**Demo**:  http://103.170.5.190:7870/`
+          ref [相关引用] "数据" `数据` link=Some(2) text="" span=`**数据**: [Math-Step-DPO-10K](https://huggingface.co/datasets/xinlai/Math-Step-DPO-10K)`
+          ref [相关引用] "模型" `模型` link=Some(3) text="" span=`**模型**: [Step-DPO Models](https://github.com/dvlab-research/Step-DPO?tab=readme-ov-file#models)`
+          item None "在 Qwen2-7B-Instruct 上微调，MATH 数据集上 0-shot CoT 准确率从 53.0% 提升至 58.6%" span=`在 Qwen2-7B-Instruct 上微调，MATH 数据集上 0-shot CoT 准确率从 53.0% 提升至 58.6%`
+          item None "在 Qwen2-72B-Instruct 上训练，MATH 数据集准确率从 59.7% 提升到 70.8%，超过 GPT-4-1106 等模型" span=`在 Qwen2-72B-Instruct 上训练，MATH 数据集准确率从 59.7% 提升到 70.8%，超过 GPT-4-1106 等模型`
+          item None "相关引用：" span=`相关引用：`
+        1868..2015 Topic Some(4) `4` title="MInference 加速 Long-context LLMs 推理" `MInference 加速 Long-context LLMs 推理` summary="利用动态稀疏注意力机制加速 Long-context LLMs 在 prefilling 阶段的推理速度" | **4.  MInference 加速 Long
+        2015..2364 List | *  将 Long-context Attent
+          link Inline `[MInference](https://aka.ms/MInference)` text="MInference" url="https://aka.ms/MInference" url_span=`https://aka.ms/MInference`
+          ref [相关引用] "项目主页" `项目主页` link=Some(0) text="" span=`**项目主页**: [MInference](https://aka.ms/MInference)`
+          item None "将 Long-context Attention 存在的动态稀疏性归纳为三种 pattern，并通过离线搜索确定最优 pattern" span=`将 Long-context Attention 存在的动态稀疏性归纳为三种 pattern，并通过离线搜索确定最优 pattern`
+          item None "结合动态稀疏编译器和 GPU 运算，实现 1M tokens pre-filling 阶段 10 倍加速，并保持与 full attention 相同的性能" span=`结合动态稀疏编译器和 GPU 运算，实现 1M tokens pre-filling 阶段 10 倍加速，并保持与 full attention 相同的性能`
+          item None "相关引用：" span=`相关引用：`
+        2364..2488 Topic Some(5) `5` title="Dense 模型与 MoE 模型的等效性" `Dense 模型与 MoE 模型的等效性` summary="相同参数量情况下，MoE 模型是否能达到 Dense 模型的性能" | **5.  Dense 模型与 MoE 模型的等
+        2488..3239 List | *  MoE 模型依靠 routing 的灵活性
+          ref [相关模型] "Mixtral-8x7B" `Mixtral-8x7B` link=None text="激活 13B 参数，总参数 46B，等效于一个 25B 的 Dense 模型" span=`**Mixtral-8x7B**: 激活 13B 参数，总参数 46B，等效于一个 25B 的 Dense 模型`
+          ref [相关模型] "DeepSeekV2" `DeepSeekV2` link=None text="激活 21B 参数，总参数 236B，等效于一个 90B 的 Dense 模型" span=`**DeepSeekV2**: 激活 21B 参数，总参数 236B，等效于一个 90B 的 Dense 模型`
+          item None "MoE 模型依靠 routing 的灵活性，在激活参数量相同的情况下，性能优于 Dense 模型" span=`MoE 模型依靠 routing 的灵活性，在激活参数量相同的情况下，性能优于 Dense 模型`
+          item None "MoE 模型相当于多个 well-trained 的模型替补上场，而 Dense 模型只有一个" span=`MoE 模型相当于多个 well-trained 的模型替补上场，而 Dense 模型只有一个`
+          item None "追求 MoE 和 Dense 模型的中间临界点没有太大意义，更重要的是根据计算需求设计合适的模型结构" span=`追求 MoE 和 Dense 模型的中间临界点没有太大意义，更重要的是根据计算需求设计合适的模型结构`
+          item None "可以通过改变 routing 的 distribution 来适应不同的计算需求" span=`可以通过改变 routing 的 distribution 来适应不同的计算需求`
+          item None "可以通过实验比较相同数据量和训练配置下，MoE 模型的最终效果与多大参数量的 Dense 模型等效" span=`可以通过实验比较相同数据量和训练配置下，MoE 模型的最终效果与多大参数量的 Dense 模型等效`
+          item None "相关模型:" span=`相关模型:`
+        3239..3362 Topic Some(6) `6` title="Exposure Bias 对 LLM 模型训练的影响" `Exposure Bias 对 LLM 模型训练的影响` summary="随着模型规模的增大，Exposure Bias 问题是否依然存在" | **6.  Exposure Bias 对 LL
+        3362..3873 List | *  一种可能是模型的表征能力更强，genera
+          item None "一种可能是模型的表征能力更强，generalization 能力更好，Exposure Bias 的影响变小" span=`一种可能是模型的表征能力更强，generalization 能力更好，Exposure Bias 的影响变小`
+          item None "另一种可能是 Autoregressive 模型本身就是真实分布的一致估计量，数据量足够大时能够收敛到真实分布，从而消除 Exposure Bias" span=`另一种可能是 Autoregressive 模型本身就是真实分布的一致估计量，数据量足够大时能够收敛到真实分布，从而消除 Exposure Bias`
+          item None "相关观点:" span=`相关观点:`
+        3873..3963 Topic Some(7) `7` title="论文提交时间与影响力" `论文提交时间与影响力` summary="论文提交时间对论文的影响力有多大" | **7.  论文提交时间与影响力**:  论文提
+        3963..4241 List | *  提交时间越早，排名越靠前，曝光率越高
+          link Inline `[arXiv Local Time](https://arxiv.org/localtime)` text="arXiv Local Time" url="https://arxiv.org/localtime" url_span=`https://arxiv.org/localtime`
+          ref [相关工具] "网站" `网站` link=Some(0) text="" span=`**网站**: [arXiv Local Time](https://arxiv.org/localtime)`
+          item None "提交时间越早，排名越靠前，曝光率越高" span=`提交时间越早，排名越靠前，曝光率越高`
+          item None "大 V 转发能够显著提高论文的曝光率和影响力" span=`大 V 转发能够显著提高论文的曝光率和影响力`
+          item None "最终决定一篇论文影响力的因素是论文本身的价值" span=`最终决定一篇论文影响力的因素是论文本身的价值`
+          item None "相关工具：" span=`相关工具：`
+        4241..4368 Topic Some(8) `8` title="LLM 模型中 Query Tokens 的 Masking" `LLM 模型中 Query Tokens 的 Masking` summary="在预训练阶段屏蔽疑似 query 的 tokens 是否会影响模型的能力" | **8. LLM 模型中 Query Token
+        4368..4518 List | *  可能会影响模型提出问题的能力
+          item None "可能会影响模型提出问题的能力" span=`可能会影响模型提出问题的能力`
+          item None "预训练数据中并非所有数据都是 query + answer 的格式，难以确定 query 的范围" span=`预训练数据中并非所有数据都是 query + answer 的格式，难以确定 query 的范围`
+        4518..4537 Heading h2 "Quick points：" `Quick points：` | ## Quick points：
+        4537..5353 List | 1.  **RNN 模式推理框架**:  Mam
+          item Some("RNN 模式推理框架") "Mamba 或其他 state-space 模型是否有现成的 RNN 模式推理框架" span=`**RNN 模式推理框架**:  Mamba 或其他 state-space 模型是否有现成的 RNN 模式推理框架`
+          item Some("MLLM 评估") "BLINK 是一个新的 MLLM 评估基准，关注 14 个视觉感知任务" span=`**MLLM 评估**:  BLINK 是一个新的 MLLM 评估基准，关注 14 个视觉感知任务`
+          item Some("数学推理能力提升") "Step-DPO 方法能够显著提升 LLM 的数学推理能力" span=`**数学推理能力提升**:  Step-DPO 方法能够显著提升 LLM 的数学推理能力`
+          item Some("Long-context LLMs 推理加速") "MInference 利用动态稀疏注意力机制加速 Long-context LLMs 推理" span=`**Long-context LLMs 推理加速**:  MInference 利用动态稀疏注意力机制加速 Long-context LLMs 推理`
+          item Some("MoE 专家数量") "DeepSeek 模型有很多专家并且性能强大，但专家数量过多会导致路由性能下降" span=`**MoE 专家数量**:  DeepSeek 模型有很多专家并且性能强大，但专家数量过多会导致路由性能下降`
+          item Some("Greedy Decoding") "实际应用中为什么大家不使用 Greedy Decoding" span=`**Greedy Decoding**:  实际应用中为什么大家不使用 Greedy Decoding`
+          item Some("Llama3 批量生成") "如何使用 Llama3-instruct 进行批量生成" span=`**Llama3 批量生成**:  如何使用 Llama3-instruct 进行批量生成`
+          item Some("Context 中插入 Textbook") "在 Context 中插入 Textbook 对 LLM 模型回答问题准确性的影响" span=`**Context 中插入 Textbook**:  在 Context 中插入 Textbook 对 LLM 模型回答问题准确性的影响`
+    "#]],
+    );
+}
+
+/// Lines that digests are made of, and the constructs that make block boundaries hard:
+/// fences, `---` (rule or setext underline), definitions, lazy lines, tables, HTML.
+const LINES: &[&str] = &[
+    "",
+    "",
+    "",
+    "## Adam 优化器 😀 State",
+    "**1. Adam 优化器 State 的显存占用**:  当GPU卡数足够多时",
+    "**3.  Step-DPO 提升**：摘要 😀",
+    "**x. not a topic**: text",
+    "*  Adam 的 state 不涉及卡间通信",
+    "*  相关引用：",
+    "    * **文章**: [Adam-Mini](https://arxiv.org/abs/2402.00658) ",
+    "    * **Demo**:  http://103.170.5.190:7870/",
+    "    * **代码**: [repo][gh]",
+    "    * **Mixtral-8x7B**: 激活 13B 参数",
+    "  - nested 😀 https://github.com/a/b，好",
+    "1.  **RNN 模式推理框架**:  Mamba",
+    "2. second",
+    "```",
+    "```rust",
+    "~~~",
+    "let x = \"[a](http://in.code)\";",
+    "---",
+    "***",
+    "===",
+    "[gh]: https://github.com/dvlab-research/Step-DPO",
+    "[Ref Label]: <https://example.com/a b> \"title\"",
+    "see [text][gh], [Ref Label] and [x][] or <https://aka.ms/x>",
+    "[bad](http://exa mple.com) and [empty]()",
+    "plain text with https://huggingface.co/datasets/a/b. end",
+    "lazy continuation line",
+    "> quote **1. q**: x",
+    "    indented code",
+    "| a | b |",
+    "|---|---|",
+    "<div>",
+    "</div>",
+    "<!-- comment",
+    "-->",
+    "- [ ] task http://t.co/x",
+    "term",
+    ": definition",
+    "[^1]: footnote text",
+    "text with a note[^1]",
+    "#",
+    "  **2. indented**: topic",
+    "\t* tab bullet",
+];
+
+fn digest() -> impl Strategy<Value = String> {
+    let line = proptest::sample::select(LINES);
+    let brk = proptest::sample::select(&["\n", "\n", "\n", "\r\n", "\r"][..]);
+    proptest::collection::vec((line, brk), 0..40).prop_map(|parts| {
+        let mut s = String::new();
+        for (l, b) in parts {
+            s.push_str(l);
+            s.push_str(b);
+        }
+        s
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// The incremental reparse contract: from any block boundary, to the end or to a
+    /// later boundary, parsing gives exactly the corresponding blocks of the full parse.
+    #[test]
+    fn parsing_from_a_boundary_equals_the_full_parse(text in digest(), base in 0usize..3) {
+        let config = Config::default();
+        let full = body::parse_blocks(&text, base, &config);
+        assert_tiles(&text, base, &full);
+        for i in 0..full.len() {
+            let from = full[i].span.start - base;
+            let suffix = body::parse_blocks(&text[from..], base + from, &config);
+            prop_assert_eq!(&suffix[..], &full[i..], "from block {} at {}", i, from);
+            for j in i + 1..=full.len().min(i + 3) {
+                let to = full[j - 1].span.end - base;
+                let window = body::parse_blocks(&text[from..to], base + from, &config);
+                prop_assert_eq!(&window[..], &full[i..j], "window {}..{}", i, j);
+            }
+        }
+    }
+
+    /// Shifting a block moves every span and nothing else.
+    #[test]
+    fn shift_block_moves_every_span(text in digest(), delta in 0isize..100) {
+        let config = Config::default();
+        let full = body::parse_blocks(&text, 0, &config);
+        let moved = body::parse_blocks(&text, delta as usize, &config);
+        for (mut b, m) in full.into_iter().zip(moved) {
+            Body::shift_block(&mut b, delta);
+            prop_assert_eq!(&b, &m);
+            Body::shift_block(&mut b, -delta);
+            Body::shift_block(&mut b, delta);
+            prop_assert_eq!(b, m);
+        }
+    }
+}
