@@ -421,7 +421,8 @@ fn burst_of_incremental_changes_keeps_the_server_in_sync() {
     let change = edit(&mut text, close + 3, close + 3, "强", enc);
     send(&server, vec![change], &mut version);
     let last = version;
-    assert!(last - 1 >= 200, "at least 200 changes sent, got {}", last - 1);
+    let sent = last - 1;
+    assert!(sent >= 200, "at least 200 changes sent, got {sent}");
     // A stale version must be ignored: applied, it would delete the tags line.
     let tags_line = text.find("tags: [").expect("tags");
     server.notify(

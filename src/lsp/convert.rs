@@ -53,7 +53,7 @@ pub fn negotiate_encoding(offered: Option<&[lsp::PositionEncodingKind]>) -> Enco
     if offered.iter().any(|k| k.as_str() == "utf-8") {
         return Encoding::Utf8;
     }
-    offered.iter().find_map(|k| encoding_from_kind(k)).unwrap_or(Encoding::Utf16)
+    offered.iter().find_map(encoding_from_kind).unwrap_or(Encoding::Utf16)
 }
 
 fn encoding_from_kind(kind: &lsp::PositionEncodingKind) -> Option<Encoding> {
