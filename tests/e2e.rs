@@ -438,13 +438,6 @@ fn burst_of_incremental_changes_keeps_the_server_in_sync() {
     assert_duplicate_tag_at_loose(&diags, &text, enc);
 
     // Positions that only exist in the final text.
-    let link = text.find("arxiv.org/abs/2501.01234").expect("the typed link");
-    let hover = server.hover(&uri, lsp_pos(&text, link, enc));
-    let markdown = hover["contents"]["value"].as_str().unwrap_or_else(|| panic!("a hover on the typed link: {hover}"));
-    assert!(markdown.contains("2501.01234"), "{markdown}");
-    let (line, _) = pos(&text, link, enc);
-    assert_eq!(hover["range"]["start"]["line"], line);
-
     let cursor = close + 3 + "强".len();
     let items = completion_items(&server.completion(&uri, lsp_pos(&text, cursor, enc)));
     let item = items
@@ -454,6 +447,13 @@ fn burst_of_incremental_changes_keeps_the_server_in_sync() {
     let accepted = apply_completion(&text, item, enc);
     let line = accepted.lines().find(|l| l.starts_with("tags:")).expect("tags line");
     assert!(line.ends_with("\"DPO\", \"DPO\", \"强化学习\"]"), "after accepting: {line}");
+    let link = text.find("arxiv.org/abs/2501.01234").expect("the typed link");
+    let hover = server.hover(&uri, lsp_pos(&text, link, enc));
+    let markdown = hover["contents"]["value"].as_str().unwrap_or_else(|| panic!("a hover on the typed link: {hover}"));
+    assert!(markdown.contains("2501.01234"), "{markdown}");
+    let (line, _) = pos(&text, link, enc);
+    assert_eq!(hover["range"]["start"]["line"], line);
+
     assert_eq!(server.shutdown_and_exit().code(), Some(0));
 }
 
