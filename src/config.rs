@@ -32,6 +32,76 @@ pub struct Config {
     /// Per-code severity: `Some(level)` or `None` for off.
     pub severity: BTreeMap<String, Option<Severity>>,
     pub limits: Limits,
+    /// Reference labels whose links are never reported as `cited-before` (a website
+    /// such as arXiv's local time is cited again on purpose).
+    pub cited_before_ignore: Vec<String>,
+    /// Per label, where its links should point (`label-mismatch`): `host` or
+    /// `host/path-prefix` patterns; a pattern starting with `!` excludes. With only
+    /// exclusions, any other URL fits. A label not listed is never checked.
+    pub label_hosts: BTreeMap<String, Vec<String>>,
+}
+
+/// The default `label_hosts`: code hosts for `代码`, dataset pages for `数据`, model
+/// pages for `模型`, and for `文章` anything but code and dataset pages.
+fn default_label_hosts() -> BTreeMap<String, Vec<String>> {
+    let table: &[(&str, &[&str])] = &[
+        (
+            "代码",
+            &[
+                "github.com",
+                "gitlab.com",
+                "gitee.com",
+                "bitbucket.org",
+                "codeberg.org",
+                "sourceforge.net",
+                "huggingface.co/spaces",
+                "colab.research.google.com",
+                "kaggle.com/code",
+            ],
+        ),
+        (
+            "数据",
+            &[
+                "huggingface.co/datasets",
+                "hf.co/datasets",
+                "kaggle.com/datasets",
+                "modelscope.cn/datasets",
+                "zenodo.org",
+                "figshare.com",
+                "opendatalab.com",
+                "paperswithcode.com/dataset",
+                "github.com",
+            ],
+        ),
+        (
+            "模型",
+            &[
+                "huggingface.co",
+                "hf.co",
+                "!huggingface.co/datasets",
+                "!huggingface.co/spaces",
+                "!hf.co/datasets",
+                "!hf.co/spaces",
+                "modelscope.cn",
+                "ollama.com",
+                "civitai.com",
+                "replicate.com",
+                "github.com",
+            ],
+        ),
+        (
+            "文章",
+            &[
+                "!github.com",
+                "!gitlab.com",
+                "!gitee.com",
+                "!huggingface.co/datasets",
+                "!hf.co/datasets",
+                "!kaggle.com/datasets",
+            ],
+        ),
+    ];
+    table.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect()
 }
 
 impl Default for Config {
@@ -59,6 +129,8 @@ impl Default for Config {
             vocabulary: None,
             severity: BTreeMap::new(),
             limits: Limits::default(),
+            cited_before_ignore: vec!["网站".to_string()],
+            label_hosts: default_label_hosts(),
         }
     }
 }
@@ -84,6 +156,18 @@ pub struct Settings {
     /// `code = "error" | "warning" | "info" | "hint" | "off"`.
     pub severity: Option<BTreeMap<String, String>>,
     pub limits: Option<LimitSettings>,
+    pub references: Option<ReferenceSettings>,
+}
+
+/// `[references]`: the workspace checks on reference lists.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ReferenceSettings {
+    /// Labels never reported as cited before (replaces the default `["网站"]`).
+    pub cited_before_ignore: Option<Vec<String>>,
+    /// Per label, host patterns its links should match (merged over the defaults;
+    /// an empty list turns the check off for that label).
+    pub label_hosts: Option<BTreeMap<String, Vec<String>>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -152,6 +236,14 @@ impl Config {
                 Err(e) => errors.push(e),
             }
         }
+        if let Some(r) = s.references {
+            if let Some(v) = r.cited_before_ignore {
+                self.cited_before_ignore = v;
+            }
+            if let Some(v) = r.label_hosts {
+                self.label_hosts.extend(v);
+            }
+        }
         if let Some(l) = s.limits {
             if let Some(v) = l.front_matter_bytes {
                 self.limits.max_bytes = v;
@@ -210,6 +302,18 @@ mod tests {
         assert_eq!(config, Config::default());
         assert_eq!(errors.len(), 1);
         assert!(errors[0].span.end <= text.len());
+    }
+
+    #[test]
+    fn reference_settings_merge_over_the_defaults() {
+        let (config, errors) = Config::from_toml(
+            "[references]\ncited-before-ignore = [\"网站\", \"Demo\"]\n[references.label-hosts]\n\"代码\" = [\"git.example.org\"]\n\"文章\" = []\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(config.cited_before_ignore, vec!["网站", "Demo"]);
+        assert_eq!(config.label_hosts["代码"], vec!["git.example.org"]);
+        assert!(config.label_hosts["文章"].is_empty());
+        assert!(config.label_hosts["数据"].iter().any(|h| h == "huggingface.co/datasets"));
     }
 
     #[test]
