@@ -2,7 +2,8 @@
 -- from the runtimepath. Override any field with `vim.lsp.config('digest_ls', { ... })`.
 --
 -- `settings.digestLs` takes the keys of digest-ls.toml (kebab-case): include, exclude,
--- required-keys, reference-lists, labels, tags = { vocabulary }, severity, limits.
+-- required-keys, reference-lists, labels, tags = { vocabulary }, severity, limits,
+-- references = { ['cited-before-ignore'], ['label-hosts'] }.
 -- The server reads them from `initializationOptions` and asks for them with
 -- `workspace/configuration` (section `digestLs`); they override digest-ls.toml.
 

@@ -13,6 +13,7 @@ export interface ServerSettings {
   tags?: { vocabulary?: string[] };
   severity?: Record<string, Severity>;
   limits?: { "front-matter-bytes"?: number; "yaml-depth"?: number; "yaml-nodes"?: number };
+  references?: { "cited-before-ignore"?: string[]; "label-hosts"?: Record<string, string[]> };
 }
 
 export const SEVERITIES = ["error", "warning", "info", "hint", "off"] as const;
@@ -36,6 +37,8 @@ export const SERVER_KEYS: Readonly<Record<string, string>> = {
   "limits.frontMatterBytes": "limits.front-matter-bytes",
   "limits.yamlDepth": "limits.yaml-depth",
   "limits.yamlNodes": "limits.yaml-nodes",
+  "references.citedBeforeIgnore": "references.cited-before-ignore",
+  "references.labelHosts": "references.label-hosts",
 };
 
 /** Settings read by the client itself, never sent to the server. */
@@ -138,6 +141,24 @@ export function toServerSettings(read: SettingReader): Mapped {
   const nodes = positiveInt("limits.yamlNodes", read("limits.yamlNodes"), problems);
   if (nodes !== undefined) limits["yaml-nodes"] = nodes;
   if (Object.keys(limits).length > 0) settings.limits = limits;
+
+  const references: NonNullable<ServerSettings["references"]> = {};
+  const citedBeforeIgnore = stringList("references.citedBeforeIgnore", read("references.citedBeforeIgnore"), problems);
+  if (citedBeforeIgnore !== undefined) references["cited-before-ignore"] = citedBeforeIgnore;
+  const labelHosts = read("references.labelHosts");
+  if (labelHosts !== undefined && labelHosts !== null) {
+    if (isPlainObject(labelHosts)) {
+      const out: Record<string, string[]> = {};
+      for (const [label, hosts] of Object.entries(labelHosts)) {
+        const list = stringList(`references.labelHosts.${label}`, hosts, problems);
+        if (list !== undefined) out[label] = list;
+      }
+      if (Object.keys(out).length > 0) references["label-hosts"] = out;
+    } else {
+      problems.push("digestLs.references.labelHosts must be an object (label -> list of host patterns); ignored");
+    }
+  }
+  if (Object.keys(references).length > 0) settings.references = references;
 
   return { settings, problems };
 }

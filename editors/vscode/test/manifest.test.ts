@@ -50,7 +50,14 @@ test("severity codes match the server's catalogue", (t) => {
   const codes = [...block.matchAll(/^\s*"([a-z0-9-]+)"\s+(Error|Warning|Information|Hint)\s/gm)].map((m) => m[1]);
   assert.ok(codes.length > 10, "could not read CODES from src/diagnostics/mod.rs");
   const severity = properties["digestLs.severity"]!.properties!;
-  assert.deepEqual(Object.keys(severity).sort(), [...codes].sort(), "package.json digestLs.severity != CODES");
+  const listed = Object.keys(severity);
+  const add = codes.filter((c) => !listed.includes(c));
+  const remove = listed.filter((c) => !codes.includes(c));
+  assert.ok(
+    add.length === 0 && remove.length === 0,
+    `editors/vscode/package.json digestLs.severity.properties must list the codes of src/diagnostics/mod.rs: ` +
+      `add ${JSON.stringify(add)}, remove ${JSON.stringify(remove)}`,
+  );
   for (const [code, schema] of Object.entries(severity)) assert.deepEqual(schema.enum, [...SEVERITIES], code);
 });
 
@@ -66,4 +73,30 @@ test("server defaults shown in the settings UI match src/config.rs", (t) => {
   const strings = (m: RegExpExecArray | null) => [...(m?.[1] ?? "").matchAll(/"([^"]*)"/g)].map((x) => x[1]);
   assert.deepEqual(properties["digestLs.requiredKeys"]!.default, strings(required));
   assert.deepEqual(properties["digestLs.referenceLists"]!.default, strings(lists));
+});
+
+test("the mapped settings are exactly the server's Settings fields (src/config.rs)", (t) => {
+  const rust = path.resolve(root, "..", "..", "src", "config.rs");
+  if (!fs.existsSync(rust)) {
+    t.skip("not inside the digest-ls repository");
+    return;
+  }
+  const text = fs.readFileSync(rust, "utf8");
+  const kebab = (s: string) => s.replace(/_/g, "-");
+  const fields = (struct: string): [string, string][] => {
+    const m = new RegExp(`pub struct ${struct} \\{([\\s\\S]*?)\\n\\}`).exec(text);
+    assert.ok(m, `no struct ${struct} in src/config.rs`);
+    return [...m[1]!.matchAll(/pub (\w+): Option<(.+)>,/g)].map((f) => [f[1]!, f[2]!]);
+  };
+  const keys: string[] = [];
+  for (const [name, type] of fields("Settings")) {
+    const nested = /^(\w+Settings)$/.exec(type);
+    if (nested) for (const [sub] of fields(nested[1]!)) keys.push(`${kebab(name)}.${kebab(sub)}`);
+    else keys.push(kebab(name));
+  }
+  assert.deepEqual(
+    [...Object.values(SERVER_KEYS)].sort(),
+    keys.sort(),
+    "editors/vscode: src/settings.ts SERVER_KEYS (and package.json) must mirror src/config.rs Settings",
+  );
 });

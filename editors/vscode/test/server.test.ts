@@ -38,6 +38,8 @@ test("the server accepts every mapped setting, as VS Code's client sends them", 
         "limits.frontMatterBytes": 65536,
         "limits.yamlDepth": 32,
         "limits.yamlNodes": 10000,
+        "references.citedBeforeIgnore": ["网站"],
+        "references.labelHosts": { 代码: ["github.com"] },
       })[key],
   );
   assert.deepEqual(problems, []);

@@ -31,6 +31,8 @@ test("every setting maps to its kebab-case server key", () => {
       "limits.frontMatterBytes": 65536,
       "limits.yamlDepth": 16,
       "limits.yamlNodes": 4096,
+      "references.citedBeforeIgnore": ["网站", "Demo"],
+      "references.labelHosts": { 代码: ["github.com", "git.example.org"], 文章: [] },
     }),
   );
   assert.deepEqual(problems, []);
@@ -43,6 +45,10 @@ test("every setting maps to its kebab-case server key", () => {
     tags: { vocabulary: ["优化", "DPO"] },
     severity: { "future-date": "off", "tag-typo": "warning" },
     limits: { "front-matter-bytes": 65536, "yaml-depth": 16, "yaml-nodes": 4096 },
+    references: {
+      "cited-before-ignore": ["网站", "Demo"],
+      "label-hosts": { 代码: ["github.com", "git.example.org"], 文章: [] },
+    },
   });
   // The JSON the server receives uses exactly these keys.
   assert.equal(
@@ -72,14 +78,16 @@ test("bad values are dropped with a readable problem, good ones kept", () => {
       severity: { "future-date": "loud", "tag-typo": "hint" },
       "limits.yamlDepth": -1,
       "limits.yamlNodes": 1.5,
+      "references.labelHosts": { 代码: "github.com", 数据: ["hf.co/datasets"] },
     }),
   );
   assert.deepEqual(settings, {
     "required-keys": ["title"],
     labels: { 文章: "paper" },
     severity: { "tag-typo": "hint" },
+    references: { "label-hosts": { 数据: ["hf.co/datasets"] } },
   });
-  assert.equal(problems.length, 6, problems.join("\n"));
+  assert.equal(problems.length, 7, problems.join("\n"));
   assert.ok(problems.some((p) => p.includes("digestLs.severity.future-date") && p.includes("loud")));
   assert.ok(problems.some((p) => p.includes("digestLs.include")));
 });
