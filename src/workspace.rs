@@ -2,12 +2,19 @@
 //!
 //! Architecture invariant: an update costs the size of the file's summary, never the
 //! size of the workspace. Nothing here keeps a file's text.
+//!
+//! Layout, for 10,000 digests and more: each digest gets a small id; tags and
+//! resource keys are interned (one `Arc<str>` per distinct string, shared by every
+//! digest that uses it); every tag keeps its count and latest date up to date, so
+//! `tags()` costs the vocabulary, not the workspace. Tag member lists keep the ids
+//! next to the paths so that a removal scans integers, not paths.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::analysis::Analysis;
+use crate::date::HugoDate;
 use crate::text::Span;
 
 /// What one digest contributes to the workspace.
@@ -44,21 +51,23 @@ impl DigestInfo {
             }
         }
         let body = &analysis.body;
-        let topics = body.topics().iter().map(|t| t.start.title.clone()).collect();
+        let topics: Vec<String> = body.topics().iter().map(|t| t.start.title.clone()).collect();
         let mut citations = Vec::new();
         for (i, block) in body.blocks.iter().enumerate() {
+            if block.links.is_empty() {
+                continue;
+            }
             let topic = body.topic_of_block(i);
-            for link in &block.links {
+            for (li, link) in block.links.iter().enumerate() {
                 let Some(key) = body.resolve(link).and_then(crate::resource::key) else { continue };
-                let label = block
-                    .references
-                    .iter()
-                    .find(|r| r.link.is_some_and(|l| std::ptr::eq(&block.links[l], link)))
-                    .map(|r| r.label.clone())
-                    .unwrap_or_default();
+                let label =
+                    block.references.iter().find(|r| r.link == Some(li)).map(|r| r.label.clone()).unwrap_or_default();
                 citations.push(Citation { key: key.into(), label, topic, span: link.span });
             }
         }
+        // Summaries live as long as the index: no spare capacity.
+        citations.shrink_to_fit();
+        tags.shrink_to_fit();
         DigestInfo { date, title, tags, topics, citations }
     }
 }
@@ -73,21 +82,49 @@ pub struct TagStat {
     pub last: Option<crate::date::HugoDate>,
 }
 
+/// A digest's slot in the index.
+type DocId = u32;
+
+#[derive(Debug)]
+struct Slot {
+    path: PathBuf,
+    info: DigestInfo,
+}
+
+/// The digests that use one tag, with its latest date kept current.
+#[derive(Debug, Default)]
+struct TagEntry {
+    /// Paths and ids in the same order (`tagged` hands out the paths).
+    paths: Vec<PathBuf>,
+    ids: Vec<DocId>,
+    last: Option<HugoDate>,
+}
+
 /// Every digest's summary, and reverse maps from tags and resources to digests.
 #[derive(Debug, Default)]
 pub struct Workspace {
-    docs: HashMap<PathBuf, DigestInfo>,
-    by_tag: HashMap<Arc<str>, Vec<PathBuf>>,
-    by_key: HashMap<Arc<str>, Vec<PathBuf>>,
+    ids: HashMap<PathBuf, DocId>,
+    slots: Vec<Option<Slot>>,
+    free: Vec<DocId>,
+    /// The interned tags: the key is the one `Arc` every digest's `tags` shares.
+    by_tag: HashMap<Arc<str>, TagEntry>,
+    /// The interned resource keys and the digests citing each (once per digest).
+    by_key: HashMap<Arc<str>, Vec<DocId>>,
 }
 
-fn remove_one(map: &mut HashMap<Arc<str>, Vec<PathBuf>>, key: &Arc<str>, path: &Path) {
-    if let Some(v) = map.get_mut(key) {
-        v.retain(|p| p != path);
-        if v.is_empty() {
-            map.remove(key);
-        }
-    }
+/// Removes one `id` from a member list (order is not kept); returns its position.
+fn remove_id(ids: &mut Vec<DocId>, id: DocId) -> Option<usize> {
+    let i = ids.iter().position(|&x| x == id)?;
+    ids.swap_remove(i);
+    Some(i)
+}
+
+/// The distinct keys of a digest's citations (a digest may cite a resource twice).
+fn distinct_keys(info: &DigestInfo) -> Vec<Arc<str>> {
+    let mut keys: Vec<Arc<str>> = info.citations.iter().map(|c| c.key.clone()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 impl Workspace {
@@ -96,80 +133,235 @@ impl Workspace {
     }
 
     pub fn len(&self) -> usize {
-        self.docs.len()
+        self.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.ids.is_empty()
+    }
+
+    fn slot(&self, id: DocId) -> Option<&Slot> {
+        self.slots.get(id as usize)?.as_ref()
     }
 
     pub fn get(&self, path: &Path) -> Option<&DigestInfo> {
-        self.docs.get(path)
+        self.slot(*self.ids.get(path)?).map(|s| &s.info)
     }
 
     pub fn digests(&self) -> impl Iterator<Item = (&Path, &DigestInfo)> {
-        self.docs.iter().map(|(p, d)| (p.as_path(), d))
+        self.slots.iter().flatten().map(|s| (s.path.as_path(), &s.info))
     }
 
     /// Replaces what `path` contributes (`None` removes it).
     pub fn update(&mut self, path: &Path, info: Option<DigestInfo>) {
-        if let Some(old) = self.docs.remove(path) {
-            for t in &old.tags {
-                remove_one(&mut self.by_tag, t, path);
-            }
-            let mut keys: Vec<&Arc<str>> = old.citations.iter().map(|c| &c.key).collect();
-            keys.dedup();
-            for k in keys {
-                remove_one(&mut self.by_key, k, path);
-            }
+        let existing = self.ids.get(path).copied();
+        if let Some(id) = existing {
+            self.withdraw(id);
         }
-        let Some(info) = info else { return };
-        for t in &info.tags {
-            self.by_tag.entry(t.clone()).or_default().push(path.to_path_buf());
-        }
-        for c in &info.citations {
-            let v = self.by_key.entry(c.key.clone()).or_default();
-            if v.last().map(PathBuf::as_path) != Some(path) {
-                v.push(path.to_path_buf());
+        let Some(info) = info else {
+            if let Some(id) = existing {
+                self.ids.remove(path);
+                self.free.push(id);
             }
-        }
-        self.docs.insert(path.to_path_buf(), info);
+            return;
+        };
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                let id = match self.free.pop() {
+                    Some(id) => id,
+                    None => {
+                        self.slots.push(None);
+                        (self.slots.len() - 1) as DocId
+                    }
+                };
+                self.ids.insert(path.to_path_buf(), id);
+                id
+            }
+        };
+        self.contribute(id, path, info);
     }
 
-    fn stat(&self, name: &Arc<str>, paths: &[PathBuf]) -> TagStat {
-        let last = paths.iter().filter_map(|p| self.docs.get(p)?.date).max();
-        TagStat { name: name.clone(), count: paths.len(), last }
+    /// Takes digest `id` out of the reverse maps and empties its slot.
+    fn withdraw(&mut self, id: DocId) {
+        let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::take) else { return };
+        let date = slot.info.date;
+        for t in &slot.info.tags {
+            let Some(entry) = self.by_tag.get_mut(t) else { continue };
+            if let Some(i) = remove_id(&mut entry.ids, id) {
+                entry.paths.swap_remove(i);
+            }
+            if entry.ids.is_empty() {
+                self.by_tag.remove(t);
+            } else if date.is_some() && entry.last == date {
+                // The latest use may be gone: ask the remaining digests (ids, no hashing).
+                let slots = &self.slots;
+                entry.last = entry.ids.iter().filter_map(|&d| slots.get(d as usize)?.as_ref()?.info.date).max();
+            }
+        }
+        for k in distinct_keys(&slot.info) {
+            if let Some(ids) = self.by_key.get_mut(&k) {
+                remove_id(ids, id);
+                if ids.is_empty() {
+                    self.by_key.remove(&k);
+                }
+            }
+        }
+    }
+
+    /// Interns `info`'s tags and keys, adds it to the reverse maps and stores it in slot `id`.
+    fn contribute(&mut self, id: DocId, path: &Path, mut info: DigestInfo) {
+        let mut seen: Vec<Arc<str>> = Vec::with_capacity(info.tags.len());
+        info.tags.retain(|t| {
+            let fresh = !seen.contains(t);
+            seen.push(t.clone());
+            fresh
+        });
+        for t in &mut info.tags {
+            let name = match self.by_tag.get_key_value(&**t) {
+                Some((k, _)) => k.clone(),
+                None => t.clone(),
+            };
+            let entry = self.by_tag.entry(name.clone()).or_default();
+            entry.paths.push(path.to_path_buf());
+            entry.ids.push(id);
+            entry.last = entry.last.max(info.date);
+            *t = name;
+        }
+        let mut cited: Vec<Arc<str>> = Vec::new();
+        for c in &mut info.citations {
+            let key = match self.by_key.get_key_value(&*c.key) {
+                Some((k, _)) => k.clone(),
+                None => {
+                    self.by_key.insert(c.key.clone(), Vec::new());
+                    c.key.clone()
+                }
+            };
+            if !cited.iter().any(|k| Arc::ptr_eq(k, &key)) {
+                cited.push(key.clone());
+                if let Some(ids) = self.by_key.get_mut(&key) {
+                    ids.push(id);
+                }
+            }
+            c.key = key;
+        }
+        self.slots[id as usize] = Some(Slot { path: path.to_path_buf(), info });
+    }
+
+    fn stat(name: &Arc<str>, entry: &TagEntry) -> TagStat {
+        TagStat { name: name.clone(), count: entry.ids.len(), last: entry.last }
     }
 
     /// Usage of one tag (exact spelling).
     pub fn tag(&self, name: &str) -> Option<TagStat> {
-        let (k, paths) = self.by_tag.get_key_value(name)?;
-        Some(self.stat(k, paths))
+        let (k, entry) = self.by_tag.get_key_value(name)?;
+        Some(Workspace::stat(k, entry))
     }
 
     /// Every tag, most used first, then most recently used, then by name.
     pub fn tags(&self) -> Vec<TagStat> {
-        let mut out: Vec<TagStat> = self.by_tag.iter().map(|(k, v)| self.stat(k, v)).collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count).then(b.last.cmp(&a.last)).then(a.name.cmp(&b.name)));
+        let mut out: Vec<TagStat> = self.by_tag.iter().map(|(k, e)| Workspace::stat(k, e)).collect();
+        out.sort_unstable_by(|a, b| b.count.cmp(&a.count).then(b.last.cmp(&a.last)).then(a.name.cmp(&b.name)));
         out
     }
 
-    /// The digests that use a tag.
+    /// Every tag with the digests that use it other than `path` (tags only `path`
+    /// uses are left out), in the order of `tags()`; `last` still counts `path`.
+    pub fn tags_except(&self, path: &Path) -> Vec<TagStat> {
+        let own: &[Arc<str>] = self.get(path).map_or(&[], |d| d.tags.as_slice());
+        let mut out: Vec<TagStat> = self
+            .by_tag
+            .iter()
+            .filter_map(|(k, e)| {
+                let mut s = Workspace::stat(k, e);
+                if own.iter().any(|t| Arc::ptr_eq(t, k)) {
+                    s.count -= 1;
+                }
+                (s.count > 0).then_some(s)
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| b.count.cmp(&a.count).then(b.last.cmp(&a.last)).then(a.name.cmp(&b.name)));
+        out
+    }
+
+    /// Whether the digest at `path` uses the tag `name` (cheap: no scan of the tag's users).
+    pub fn uses(&self, name: &str, path: &Path) -> bool {
+        self.get(path).is_some_and(|d| d.tags.iter().any(|t| &**t == name))
+    }
+
+    /// The digests that use a tag (in no particular order).
     pub fn tagged(&self, name: &str) -> &[PathBuf] {
-        self.by_tag.get(name).map_or(&[], Vec::as_slice)
+        self.by_tag.get(name).map_or(&[], |e| e.paths.as_slice())
     }
 
     /// Citations of the resource `key`, in every digest, newest digest first.
     pub fn citations(&self, key: &str) -> Vec<(&Path, &DigestInfo, &Citation)> {
+        let Some((interned, ids)) = self.by_key.get_key_value(key) else { return Vec::new() };
         let mut out = Vec::new();
-        for p in self.by_key.get(key).map_or(&[][..], Vec::as_slice) {
-            if let Some(info) = self.docs.get(p) {
-                for c in info.citations.iter().filter(|c| &*c.key == key) {
-                    out.push((p.as_path(), info, c));
+        for &id in ids {
+            if let Some(slot) = self.slot(id) {
+                for c in slot.info.citations.iter().filter(|c| Arc::ptr_eq(&c.key, interned)) {
+                    out.push((slot.path.as_path(), &slot.info, c));
                 }
             }
         }
         out.sort_by(|a, b| b.1.date.cmp(&a.1.date).then(a.0.cmp(b.0)).then(a.2.span.start.cmp(&b.2.span.start)));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(unix: i64) -> Option<HugoDate> {
+        Some(HugoDate { unix, year: 2024, month: 1, day: 1, offset: None })
+    }
+
+    fn info(unix: i64, tags: &[&str], keys: &[&str]) -> DigestInfo {
+        DigestInfo {
+            date: date(unix),
+            tags: tags.iter().map(|t| Arc::from(*t)).collect(),
+            citations: keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| Citation { key: Arc::from(*k), label: String::new(), topic: None, span: Span::empty(i) })
+                .collect(),
+            ..DigestInfo::default()
+        }
+    }
+
+    #[test]
+    fn counts_dates_and_removal_follow_updates() {
+        let mut ws = Workspace::new();
+        ws.update(Path::new("/a.md"), Some(info(10, &["DPO", "优化"], &["arxiv:1", "arxiv:1"])));
+        ws.update(Path::new("/b.md"), Some(info(20, &["DPO", "DPO"], &["arxiv:1"])));
+        assert_eq!(ws.tag("DPO"), Some(TagStat { name: "DPO".into(), count: 2, last: date(20) }));
+        assert_eq!(ws.get(Path::new("/b.md")).unwrap().tags.len(), 1, "duplicates are dropped");
+        assert_eq!(ws.citations("arxiv:1").len(), 3);
+        // The newest user leaves: the latest date falls back to the other one.
+        ws.update(Path::new("/b.md"), Some(info(20, &["优化"], &[])));
+        assert_eq!(ws.tag("DPO"), Some(TagStat { name: "DPO".into(), count: 1, last: date(10) }));
+        assert_eq!(ws.tagged("优化").len(), 2);
+        assert_eq!(ws.tags_except(Path::new("/a.md")).len(), 1);
+        assert!(ws.uses("DPO", Path::new("/a.md")) && !ws.uses("DPO", Path::new("/b.md")));
+        ws.update(Path::new("/a.md"), None);
+        assert_eq!(ws.tag("DPO"), None);
+        assert!(ws.citations("arxiv:1").is_empty());
+        assert_eq!(ws.len(), 1);
+        // A freed slot is reused.
+        ws.update(Path::new("/c.md"), Some(info(5, &["DPO"], &[])));
+        assert_eq!(ws.slots.len(), 2);
+        assert_eq!(ws.tagged("DPO"), [PathBuf::from("/c.md")]);
+    }
+
+    #[test]
+    fn tags_and_keys_are_interned() {
+        let mut ws = Workspace::new();
+        ws.update(Path::new("/a.md"), Some(info(1, &["RLHF"], &["github:x/y"])));
+        ws.update(Path::new("/b.md"), Some(info(2, &["RLHF"], &["github:x/y"])));
+        let (a, b) = (ws.get(Path::new("/a.md")).unwrap(), ws.get(Path::new("/b.md")).unwrap());
+        assert!(Arc::ptr_eq(&a.tags[0], &b.tags[0]));
+        assert!(Arc::ptr_eq(&a.citations[0].key, &b.citations[0].key));
     }
 }
