@@ -7,6 +7,7 @@
 mod body;
 mod front_matter;
 mod tags;
+mod workspace;
 
 use crate::analysis::Analysis;
 use crate::config::Config;
@@ -97,6 +98,10 @@ catalogue! {
     "empty-link" Error "A link has an empty target.";
     "non-http-link" Warning "A reference link uses a scheme other than http(s).";
     "topic-number" Warning "Topic numbers are out of order, repeated or skipped.";
+    "cited-before" Information "A reference was already cited in an earlier digest (named, with its topic).";
+    "label-mismatch" Hint "A reference label does not fit its URL (`代码` not on a code host, `数据` not a dataset page, ...).";
+    "title-topics" Hint "The title names none of the topics of the body.";
+    "headline-topics" Hint "The `##` headline leaves out some of the topics.";
     "config" Error "`digest-ls.toml` cannot be read; the defaults apply.";
 }
 
@@ -108,6 +113,7 @@ pub fn check(analysis: &Analysis, path: &std::path::Path, config: &Config, works
     front_matter::check(analysis, config, &mut out);
     tags::check(analysis, path, config, workspace, &mut out);
     body::check(analysis, config, &mut out);
+    workspace::check(analysis, path, config, workspace, &mut out);
     let mut out: Vec<Diagnostic> = out
         .into_iter()
         .filter_map(|mut d| match config.severity_of(d.code) {
