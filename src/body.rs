@@ -465,8 +465,9 @@ struct LinkBuilder {
     /// The end of the last event inside the link: the text ends at the `]` after it.
     inner_end: usize,
     text: String,
-    /// Shortcut and collapsed links can be a failed inline link (`[x](a b)`).
+    /// A shortcut link can be a failed inline link (`[x](a b)`).
     shortcut: bool,
+    collapsed: bool,
 }
 
 /// Consecutive text events, read together for bare URLs.
@@ -498,6 +499,8 @@ struct BlockParser<'a> {
     strong: Option<StrongCapture>,
     /// Bare URLs before this local offset sit in a failed inline link's parentheses.
     consumed: usize,
+    /// Open code blocks, HTML blocks and images: no bare URLs inside.
+    verbatim: usize,
 }
 
 fn parse_one(src: &str, off: usize, config: &Config) -> Block {
@@ -531,6 +534,7 @@ fn parse_one(src: &str, off: usize, config: &Config) -> Block {
         run: None,
         strong: None,
         consumed: 0,
+        verbatim: 0,
     };
     for (event, range) in parser.into_offset_iter() {
         p.event(event, range);
@@ -568,7 +572,7 @@ impl BlockParser<'_> {
     }
 
     fn verbatim(&self) -> bool {
-        self.stack.iter().rev().any(|c| matches!(c.kind, CtxKind::Verbatim | CtxKind::Image))
+        self.verbatim > 0
     }
 
     fn push_tok(&mut self, kind: TokKind, text: String, span: Range<usize>) {
@@ -580,6 +584,14 @@ impl BlockParser<'_> {
         }
         if let Some(i) = self.own_target() {
             if let Some(o) = self.own_mut(i) {
+                // A topic head needs the bold at the start and the rest of its line;
+                // a long paragraph keeps nothing more.
+                if matches!(o.kind, OwnKind::Paragraph) {
+                    let bold_first = matches!(kind, TokKind::Strong) && span.start == o.range.start;
+                    if (o.toks.is_empty() && !bold_first) || matches!(kind, TokKind::Break) {
+                        o.done = true;
+                    }
+                }
                 o.toks.push(Tok { kind, text, span });
             }
         }
@@ -715,6 +727,9 @@ impl BlockParser<'_> {
             CtxKind::Own(_) => Some(self.stack.len()),
             _ => own,
         };
+        if matches!(kind, CtxKind::Verbatim | CtxKind::Image) {
+            self.verbatim += 1;
+        }
         self.stack.push(Ctx { kind, own });
     }
 
@@ -751,10 +766,8 @@ impl BlockParser<'_> {
             }
             LinkType::WikiLink { .. } => return,
         };
-        let shortcut = matches!(
-            link_type,
-            LinkType::Shortcut | LinkType::ShortcutUnknown | LinkType::Collapsed | LinkType::CollapsedUnknown
-        );
+        let shortcut = matches!(link_type, LinkType::Shortcut | LinkType::ShortcutUnknown);
+        let collapsed = matches!(link_type, LinkType::Collapsed | LinkType::CollapsedUnknown);
         self.links.push(Link { kind, span: self.span(range.clone()), text: String::new(), url, url_span, label });
         self.link = Some(LinkBuilder {
             index: self.links.len() - 1,
@@ -762,6 +775,7 @@ impl BlockParser<'_> {
             range,
             text: String::new(),
             shortcut,
+            collapsed,
         });
     }
 
@@ -781,7 +795,10 @@ impl BlockParser<'_> {
         let end = b.range.end.min(src.len());
         let close = src.get(b.inner_end.min(end)..end).and_then(|s| s.find(']')).map(|i| b.inner_end + i);
         let Some(link) = self.links.get_mut(b.index) else { return };
-        link.text = b.text.trim().to_string();
+        // Autolinks have no text of their own (the URL is in `url`).
+        if link.kind != LinkKind::Autolink {
+            link.text = b.text.trim().to_string();
+        }
         match link.kind {
             LinkKind::Inline => {
                 if let Some(close) = close {
@@ -791,10 +808,17 @@ impl BlockParser<'_> {
                     }
                 }
             }
+            // pulldown-cmark's range of a collapsed link `[x][]` stops before the `[]`.
+            LinkKind::Reference if b.collapsed && src.get(end..end + 2) == Some("[]") => {
+                link.span.end = self.off + end + 2;
+            }
             LinkKind::Reference if b.shortcut && src.as_bytes().get(end) == Some(&b'(') => {
                 // `[x](a b)` is no link in CommonMark (a space in the destination), but
                 // it was meant as one: keep it as an inline link so the URL is checked.
-                if let Some(close) = src[end..].find([')', '\n', '\r']).map(|i| end + i) {
+                // Up to the next bracket and at most 1 KiB, so that `[a](` repeated
+                // on one long line stays linear.
+                let window = &src[end + 1..crate::text::floor_char_boundary(src, end.saturating_add(1024))];
+                if let Some(close) = window.find([')', '\n', '\r', '[', ']', '(']).map(|i| end + 1 + i) {
                     if src.as_bytes()[close] == b')' {
                         let mut d = (end + 1)..close;
                         let inner = &src[d.clone()];
@@ -827,6 +851,9 @@ impl BlockParser<'_> {
             self.end_link();
         }
         let Some(ctx) = self.stack.pop() else { return };
+        if matches!(ctx.kind, CtxKind::Verbatim | CtxKind::Image) {
+            self.verbatim = self.verbatim.saturating_sub(1);
+        }
         if matches!(ctx.kind, CtxKind::Strong) {
             if let Some(s) = self.strong.take_if(|s| s.depth == self.stack.len()) {
                 let span = s.start..range.end;

@@ -1,7 +1,8 @@
 //! Body parsing: blocks, topics, reference lists and links of a digest; parsing from a block boundary; body diagnostics.
 
-use digest_ls::body::{self, Block, BlockKind, Body, LinkKind};
+use digest_ls::body::{self, Block, BlockKind, Body};
 use digest_ls::config::Config;
+use digest_ls::fixture::{render_diagnostics, Fixture};
 use expect_test::{expect, Expect};
 use proptest::prelude::*;
 
@@ -82,6 +83,16 @@ const SAMPLE: &str = include_str!("fixtures/seed-digest.md");
 fn sample_body() -> String {
     let end = SAMPLE[3..].find("\n---\n").map(|i| i + 3 + 5).unwrap();
     SAMPLE[end..].to_string()
+}
+
+#[test]
+fn quick_points_of_the_sample() {
+    let body = body::parse(&sample_body(), 0, &Config::default());
+    let points: Vec<String> =
+        body.quick_points().iter().map(|p| format!("{}: {}", p.label.as_deref().unwrap_or("-"), p.text)).collect();
+    assert_eq!(points.len(), 8);
+    assert_eq!(points[0], "RNN 模式推理框架: Mamba 或其他 state-space 模型是否有现成的 RNN 模式推理框架");
+    assert_eq!(points[7], "Context 中插入 Textbook: 在 Context 中插入 Textbook 对 LLM 模型回答问题准确性的影响");
 }
 
 #[test]
@@ -267,4 +278,223 @@ proptest! {
             prop_assert_eq!(b, m);
         }
     }
+}
+
+/// Hostile input: each finishes (linear work: a quadratic path would take minutes
+/// here) and the blocks still tile the text.
+#[test]
+fn malformed_and_huge_input_never_panics() {
+    let config = Config::default();
+    let mut inputs: Vec<String> = vec![
+        "**1. unbalanced**: x **\n**2. also".into(),
+        "```\nunterminated fence [a](b)\n".into(),
+        "---\n---\n- a\n---\ntext\n---".into(),
+        "<div>\n[a](http://x)\n</div>\n\n<!-- unterminated".into(),
+        "**".into(),
+        "[".into(),
+        "](".into(),
+        "\r\r\n\r".into(),
+        "> > > > > - - - - 1. **2. x**:".into(),
+        "\u{feff}**1. 😀**：".into(),
+    ];
+    inputs.push("优化 😀 **x** ".repeat(80_000));
+    inputs.push("[a](http://x.com/".repeat(60_000));
+    inputs.push("[a](".repeat(250_000));
+    inputs.push("http://".repeat(150_000));
+    inputs.push("a:b.c ".repeat(170_000));
+    inputs.push("**".repeat(500_000));
+    inputs.push("> ".repeat(200_000) + "x");
+    inputs.push("- ".repeat(200_000) + "x");
+    inputs.push((0..100_000).map(|i| format!("[l{i}](https://e.com/{i}) ")).collect());
+    inputs.push((0..100_000).map(|i| format!("* **文章**: https://e.com/{i}\n")).collect());
+    for text in &inputs {
+        let blocks = body::parse_blocks(text, 7, &config);
+        assert_tiles(text, 7, &blocks);
+    }
+    let links: usize = body::parse_blocks(&inputs[inputs.len() - 2], 0, &config).iter().map(|b| b.links.len()).sum();
+    assert_eq!(links, 100_000);
+}
+
+#[test]
+fn link_kinds() {
+    check(
+        "See [inline](https://a.com/x \"t\") and <https://b.com> and <me@c.com>,\n\
+         [full][Gh], [Gh][], [Gh] and https://d.com/p?q=1. Not `https://code.com` nor\n\
+         ![img](https://e.com/i.png). Bare in CJK：https://github.com/a/b，后面 😀 http://103.170.5.190:7870/\n\
+         [empty]() [spaced](http://exa mple.com) [angle](<https://f.com/a b>)\n\
+         \n\
+         [gh]: https://github.com/dvlab-research/Step-DPO\n\
+         ```\n\
+         https://in.fence.com\n\
+         ```\n",
+        expect![[r#"
+            0..324 Other | See [inline](https://a.c
+              link Inline `[inline](https://a.com/x \"t\")` text="inline" url="https://a.com/x" url_span=`https://a.com/x`
+              link Autolink `<https://b.com>` text="" url="https://b.com" url_span=`https://b.com`
+              link Autolink `<me@c.com>` text="" url="mailto:me@c.com" url_span=`me@c.com`
+              link Reference `[full][Gh]` text="full" url="" label="Gh"
+              link Reference `[Gh][]` text="Gh" url="" label="Gh"
+              link Reference `[Gh]` text="Gh" url="" label="Gh"
+              link Bare `https://d.com/p?q=1` text="" url="https://d.com/p?q=1" url_span=`https://d.com/p?q=1`
+              link Bare `https://github.com/a/b` text="" url="https://github.com/a/b" url_span=`https://github.com/a/b`
+              link Bare `http://103.170.5.190:7870/` text="" url="http://103.170.5.190:7870/" url_span=`http://103.170.5.190:7870/`
+              link Inline `[empty]()` text="empty" url="" url_span=``
+              link Inline `[spaced](http://exa mple.com)` text="spaced" url="http://exa mple.com" url_span=`http://exa mple.com`
+              link Inline `[angle](<https://f.com/a b>)` text="angle" url="https://f.com/a b" url_span=`https://f.com/a b`
+            324..402 Other | [gh]: https://github.com
+              def "gh" -> "https://github.com/dvlab-research/Step-DPO" `[gh]: https://github.com/dvlab-research/Step-DPO`
+        "#]],
+    );
+}
+
+#[test]
+fn topic_variants() {
+    check(
+        "**1. Plain**: summary one\n\n\
+         **2.  Two spaces**：全角冒号 😀\n\n\
+         **3. Colon inside:** after\n\n\
+         **99999999999. Too big**: x\n\n\
+         **4. No colon** text\n\n\
+         **x. Not a number**: x\n\n\
+         Text **5. Not first**: x\n\n\
+         **6. [Linked](https://a.com) `code`**: see [x](https://b.com) too\n\
+         next line\n",
+        expect![[r#"
+            0..27 Topic Some(1) `1` title="Plain" `Plain` summary="summary one" | **1. Plain**: summary on
+            27..67 Topic Some(2) `2` title="Two spaces" `Two spaces` summary="全角冒号 😀" | **2.  Two spaces**：全角冒号 
+            67..95 Topic Some(3) `3` title="Colon inside" `Colon inside` summary="after" | **3. Colon inside:** aft
+            95..124 Topic None `99999999999` title="Too big" `Too big` summary="x" | **99999999999. Too big**
+            124..146 Other | **4. No colon** text
+            146..170 Other | **x. Not a number**: x
+            170..196 Other | Text **5. Not first**: x
+            196..272 Topic Some(6) `6` title="Linked code" `[Linked](https://a.com) `code`` summary="see x too" | **6. [Linked](https://a.
+              link Inline `[Linked](https://a.com)` text="Linked" url="https://a.com" url_span=`https://a.com`
+              link Inline `[x](https://b.com)` text="x" url="https://b.com" url_span=`https://b.com`
+        "#]],
+    );
+}
+
+#[test]
+fn reference_lists_nested_and_loose() {
+    check(
+        "- **相关引用**：\n\
+         \x20 - **文章**: [A](https://arxiv.org/abs/1)\n\
+         \x20 - **文章：** [B](https://arxiv.org/abs/2)\n\
+         \x20 - no label [C](https://c.com)\n\
+         \x20 - **Demo**:\n\
+         \x20 - **代码**: see [D][d] first\n\
+         - 相关工具\n\
+         \n\
+         \x20 * **网站**: <https://e.com>\n\
+         \n\
+         \x20 * **博客**: plain text only\n\
+         - 不是引用：\n\
+         \x20 - **文章**: [F](https://f.com)\n",
+        expect![[r#"
+            0..327 List | - **相关引用**：
+              link Inline `[A](https://arxiv.org/abs/1)` text="A" url="https://arxiv.org/abs/1" url_span=`https://arxiv.org/abs/1`
+              link Inline `[B](https://arxiv.org/abs/2)` text="B" url="https://arxiv.org/abs/2" url_span=`https://arxiv.org/abs/2`
+              link Inline `[C](https://c.com)` text="C" url="https://c.com" url_span=`https://c.com`
+              link Reference `[D][d]` text="D" url="" label="d"
+              link Autolink `<https://e.com>` text="" url="https://e.com" url_span=`https://e.com`
+              link Inline `[F](https://f.com)` text="F" url="https://f.com" url_span=`https://f.com`
+              ref [相关引用] "文章" `文章` link=Some(0) text="" span=`**文章**: [A](https://arxiv.org/abs/1)`
+              ref [相关引用] "文章" `文章` link=Some(1) text="" span=`**文章：** [B](https://arxiv.org/abs/2)`
+              ref [相关引用] "Demo" `Demo` link=None text="" span=`**Demo**:`
+              ref [相关引用] "代码" `代码` link=Some(3) text="" span=`**代码**: see [D][d] first`
+              ref [相关工具] "网站" `网站` link=Some(4) text="" span=`**网站**: <https://e.com>`
+              ref [相关工具] "博客" `博客` link=None text="plain text only" span=`**博客**: plain text only`
+              item Some("相关引用") "" span=`**相关引用**：`
+              item None "相关工具" span=`相关工具`
+              item None "不是引用：" span=`不是引用：`
+        "#]],
+    );
+}
+
+#[test]
+fn crlf_spans_are_exact() {
+    check(
+        "## 标题 😀\r\n\r\n**1. 优化 😀**:  摘要\r\n*  相关引用：\r\n    * **文章**: [Adam](https://arxiv.org/abs/2402.00658)\r\n    * **Demo**:  http://103.170.5.190:7870/\r\n",
+        expect![[r#"
+            0..18 Heading h2 "标题 😀" `标题 😀` | ## 标题 😀
+            18..47 Topic Some(1) `1` title="优化 😀" `优化 😀` summary="摘要" | **1. 优化 😀**:  摘要
+            47..172 List | *  相关引用：
+              link Inline `[Adam](https://arxiv.org/abs/2402.00658)` text="Adam" url="https://arxiv.org/abs/2402.00658" url_span=`https://arxiv.org/abs/2402.00658`
+              link Bare `http://103.170.5.190:7870/` text="" url="http://103.170.5.190:7870/" url_span=`http://103.170.5.190:7870/`
+              ref [相关引用] "文章" `文章` link=Some(0) text="" span=`**文章**: [Adam](https://arxiv.org/abs/2402.00658)`
+              ref [相关引用] "Demo" `Demo` link=Some(1) text="" span=`**Demo**:  http://103.170.5.190:7870/`
+              item None "相关引用：" span=`相关引用：`
+        "#]],
+    );
+}
+
+const BODY_CODES: &[&str] = &["bad-url", "empty-link", "non-http-link", "topic-number"];
+
+fn check_diagnostics(fixture: &str, expect: Expect) {
+    let f = Fixture::parse(fixture);
+    let file = f.main();
+    let all = digest_ls::diagnostics::check(&f.analysis(), &file.path, &f.config, &f.workspace());
+    let mine: Vec<_> = all.into_iter().filter(|d| BODY_CODES.contains(&d.code)).collect();
+    expect.assert_eq(&render_diagnostics(&file.text, &mine));
+}
+
+#[test]
+fn the_sample_has_no_body_diagnostics() {
+    check_diagnostics(SAMPLE, expect![[""]]);
+}
+
+#[test]
+fn broken_reference_urls() {
+    check_diagnostics(
+        r#"---
+title: "x"
+date: 2024-07-05T19:31:56+08:00
+tags: ["优化"]
+---
+**1. 链接 😀**:  摘要
+*  相关引用：
+    * **文章**: [no host](https://)
+    * **文章**: [ipv6](http://[::1/x)
+    * **文章**: [space](http://exa mple.com/a)
+    * **文章**: [empty]()
+    * **文章**: [empty angle](<>)
+    * **代码**: [ftp](ftp://example.com/x)
+    * **代码**: [file](file:///home/me/x)
+    * **联系**: [mail](mailto:a@b.com)
+    * **文章**: [no scheme](arxiv.org/abs/2402.00658)
+    * **文章**: [undefined][nowhere]
+    * **文章**: [defined][d]
+    * **Demo**:  http://[::1
+*  Elsewhere, relative links are fine: [post](/posts/other/) and [top](#top), ftp too: [f](ftp://x.org)
+*  but not broken ones: [bad](https://exa_mple..com:99999/)
+
+[d]: <>
+"#,
+        expect![[r#"
+            8:25..8:33 error[bad-url] `https://`: the URL does not parse (empty host): write the host after `//`, as in `https://example.com/`
+            9:22..9:35 error[bad-url] `http://[::1/x`: the URL does not parse (invalid IPv6 address): an IPv6 host is written in brackets, as in `http://[::1]:8080/`
+            10:23..10:44 error[bad-url] `http://exa mple.com/a`: the URL contains a space, so Markdown does not make this a link: encode the space as `%20` or remove it
+            11:15..11:24 error[empty-link] `[empty]()`: the link has an empty target: put the URL between the parentheses, or remove the link
+            12:15..12:32 error[empty-link] `[empty angle](<>)`: the link has an empty target: put the URL between the parentheses, or remove the link
+            13:21..13:40 warning[non-http-link] `ftp://example.com/x`: the reference uses the `ftp:` scheme: readers expect an http(s) link
+            14:22..14:39 warning[non-http-link] `file:///home/me/x`: the reference uses the `file:` scheme: readers expect an http(s) link
+            16:27..16:51 error[bad-url] `arxiv.org/abs/2402.00658`: the reference URL has no scheme, so it is a relative link: write `https://arxiv.org/abs/2402.00658`
+            17:15..17:35 error[empty-link] `[undefined][nowhere]`: no definition `[nowhere]: <url>` in this digest, so Hugo shows the link as plain text: add the definition or write the URL inline
+            18:15..18:27 error[empty-link] `[defined][d]`: the definition of `[d]` has an empty URL: write the URL after `[d]:`
+            21:31..21:59 error[bad-url] `https://exa_mple..com:99999/`: the URL does not parse (invalid port number): the port is a number up to 65535
+        "#]],
+    );
+}
+
+#[test]
+fn topic_numbers_out_of_order_repeated_and_skipped() {
+    check_diagnostics(
+        "**2. starts at two**: x\n\n**3. ok**: x\n\n**3. repeated**：x\n\n**6. skips two**: x\n\n**5. back**: x\n\n**7. fine**: x\n\n## Quick points：\n1.  **q**: not a topic\n",
+        expect![[r#"
+            1:3..1:4 warning[topic-number] `2`: topic number 2 skips 1: this topic should be 1
+            5:3..5:4 warning[topic-number] `3`: topic number 3 is used twice: this topic should be 4
+            7:3..7:4 warning[topic-number] `6`: topic number 6 skips 4 to 5: this topic should be 4
+            9:3..9:4 warning[topic-number] `5`: topic number 5 is out of order: it comes after topic 6, so it should be 7
+        "#]],
+    );
 }

@@ -1,9 +1,142 @@
-//! Checks on the body of one digest.
+//! Checks on the body of one digest: link targets that are broken or empty, reference links with a scheme other than http(s), topic numbers out of order.
+
+use std::collections::HashSet;
+
+use url::{ParseError, Url};
 
 use super::Diagnostic;
 use crate::analysis::Analysis;
+use crate::body::{Body, Link, LinkKind};
 use crate::config::Config;
+use crate::text::Span;
 
 pub(super) fn check(analysis: &Analysis, config: &Config, out: &mut Vec<Diagnostic>) {
-    let _ = (analysis, config, out);
+    let _ = config;
+    let body = &analysis.body;
+    for block in &body.blocks {
+        // Links that are the target of a reference (`* **文章**: [..](..)`).
+        let mut in_reference = vec![false; block.links.len()];
+        for r in &block.references {
+            if let Some(flag) = r.link.and_then(|i| in_reference.get_mut(i)) {
+                *flag = true;
+            }
+        }
+        for (link, &is_ref) in block.links.iter().zip(&in_reference) {
+            check_link(body, link, is_ref, out);
+        }
+    }
+    check_topic_numbers(body, out);
+}
+
+/// Where to point: the URL when it is written, else the whole link.
+fn url_span(link: &Link) -> Span {
+    link.url_span.filter(|s| !s.is_empty()).unwrap_or(link.span)
+}
+
+fn check_link(body: &Body, link: &Link, is_ref: bool, out: &mut Vec<Diagnostic>) {
+    let Some(url) = body.resolve(link) else {
+        // An undefined label is plain text to Hugo: fine in prose (`[WIP]`), a broken
+        // link where a reference is expected.
+        if is_ref {
+            let label = link.label.as_deref().unwrap_or("");
+            out.push(Diagnostic::new(
+                "empty-link",
+                link.span,
+                format!("no definition `[{label}]: <url>` in this digest, so Hugo shows the link as plain text: add the definition or write the URL inline"),
+            ));
+        }
+        return;
+    };
+    let url = url.trim();
+    if url.is_empty() {
+        let message = match &link.label {
+            Some(label) => format!("the definition of `[{label}]` has an empty URL: write the URL after `[{label}]:`"),
+            None => "the link has an empty target: put the URL between the parentheses, or remove the link".to_string(),
+        };
+        out.push(Diagnostic::new("empty-link", link.span, message));
+        return;
+    }
+    let span = url_span(link);
+    if url.chars().any(char::is_whitespace) {
+        let message = if link.kind == LinkKind::Inline && link.label.is_none() && link.url_span.is_some() {
+            "the URL contains a space, so Markdown does not make this a link: encode the space as `%20` or remove it"
+        } else {
+            "the URL contains a space: encode it as `%20` or remove it"
+        };
+        out.push(Diagnostic::new("bad-url", span, message));
+        return;
+    }
+    match Url::parse(url) {
+        Ok(u) => {
+            let scheme = u.scheme();
+            if matches!(scheme, "http" | "https") {
+                if u.host_str().is_none_or(str::is_empty) {
+                    out.push(Diagnostic::new("bad-url", span, "the URL has no host: write `https://host/path`"));
+                }
+            } else if is_ref && scheme != "mailto" {
+                // A reference is something a reader opens in a browser; `mailto:` (an
+                // author's address) is fine, `file:`, `ftp:` or `javascript:` are not.
+                out.push(Diagnostic::new(
+                    "non-http-link",
+                    span,
+                    format!("the reference uses the `{scheme}:` scheme: readers expect an http(s) link"),
+                ));
+            }
+        }
+        Err(ParseError::RelativeUrlWithoutBase) => {
+            // A relative link is fine in a post (Hugo resolves it); a reference needs a
+            // full URL, and `arxiv.org/abs/...` without a scheme is a broken link.
+            if is_ref {
+                out.push(Diagnostic::new(
+                    "bad-url",
+                    span,
+                    format!("the reference URL has no scheme, so it is a relative link: write `https://{url}`"),
+                ));
+            }
+        }
+        Err(e) => {
+            let hint = match e {
+                ParseError::EmptyHost => "write the host after `//`, as in `https://example.com/`",
+                ParseError::InvalidIpv6Address => "an IPv6 host is written in brackets, as in `http://[::1]:8080/`",
+                ParseError::InvalidIpv4Address => "an IPv4 host has four numbers up to 255",
+                ParseError::InvalidPort => "the port is a number up to 65535",
+                ParseError::InvalidDomainCharacter => "the host has a character that no domain name can hold",
+                _ => "check how the URL is written",
+            };
+            out.push(Diagnostic::new("bad-url", span, format!("the URL does not parse ({e}): {hint}")));
+        }
+    }
+}
+
+/// Topics should be numbered 1, 2, 3, ... in order.
+fn check_topic_numbers(body: &Body, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashSet<u32> = HashSet::new();
+    let mut max = 0u32;
+    for topic in body.topics() {
+        let Some(n) = topic.start.number else { continue };
+        let span = topic.start.number_span;
+        let expected = max.saturating_add(1);
+        if seen.contains(&n) {
+            out.push(Diagnostic::new(
+                "topic-number",
+                span,
+                format!("topic number {n} is used twice: this topic should be {expected}"),
+            ));
+        } else if n > expected {
+            let missing = if n == expected + 1 { format!("{expected}") } else { format!("{expected} to {}", n - 1) };
+            out.push(Diagnostic::new(
+                "topic-number",
+                span,
+                format!("topic number {n} skips {missing}: this topic should be {expected}"),
+            ));
+        } else if n < expected {
+            out.push(Diagnostic::new(
+                "topic-number",
+                span,
+                format!("topic number {n} is out of order: it comes after topic {max}, so it should be {expected}"),
+            ));
+        }
+        seen.insert(n);
+        max = max.max(n);
+    }
 }
