@@ -56,7 +56,7 @@ test("severity codes match the server's catalogue", (t) => {
   assert.ok(
     add.length === 0 && remove.length === 0,
     `editors/vscode/package.json digestLs.severity.properties must list the codes of src/diagnostics/mod.rs: ` +
-      `add ${JSON.stringify(add)}, remove ${JSON.stringify(remove)}`,
+      `add ${JSON.stringify(add)}, remove ${JSON.stringify(remove)} (run: cd editors/vscode && node scripts/sync-codes.mjs)`,
   );
   for (const [code, schema] of Object.entries(severity)) assert.deepEqual(schema.enum, [...SEVERITIES], code);
 });
