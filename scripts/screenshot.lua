@@ -48,7 +48,7 @@ end
 -- Hover on the arXiv link, kept open while the cursor moves on.
 local lnum, col = find('%[Adam%-Mini%]')
 vim.api.nvim_win_set_cursor(0, { lnum, col + 2 })
-vim.lsp.buf.hover({ border = 'rounded', max_width = 70 })
+vim.lsp.buf.hover({ border = 'single', max_width = 84, max_height = 16 })
 local hover_win
 vim.wait(5000, function()
   for _, w in ipairs(vim.api.nvim_list_wins()) do

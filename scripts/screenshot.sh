@@ -70,7 +70,7 @@ mkdir -p "$tmp/xdg"
     exec env DISPLAY="$display" TERM=xterm-256color XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/xdg" \
       XDG_DATA_HOME="$tmp/xdg" DIGEST_LS_PLUGIN="$repo/editors/neovim" DIGEST_LS_SERVER="$server" \
       DIGEST_LS_SHOT_READY="$ready" \
-      xterm -T digest-ls-screenshot -geometry 132x30+0+0 -fa 'DejaVu Sans Mono' -fd 'Noto Sans Mono CJK SC' -fs 11 \
+      xterm -T digest-ls-screenshot -geometry 132x36+0+0 -fa 'DejaVu Sans Mono' -fd 'Noto Sans Mono CJK SC' -fs 11 \
       -bg '#14161b' -fg '#e0e2ea' -xrm 'XTerm*cursorColor: #e0e2ea' -xrm 'XTerm*internalBorder: 8' \
       -e "$nvim" -i NONE -n -u "$repo/scripts/screenshot-init.lua" \
       -c "luafile $repo/scripts/screenshot.lua" "$digest"
