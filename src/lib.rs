@@ -9,11 +9,14 @@
 //! - `analysis`, `document`: one digest's analysis; an open document and its incremental update
 //! - `diagnostics`, `completion`, `hover`: the features
 //! - `workspace`, `discover`, `config`: the index of all digests, which files they are, settings
-//! - `check`: the command-line checker; `lsp`: the protocol shell
+//! - `navigation`, `symbols`, `rename`, `code_actions`: references and definitions, symbols,
+//!   folding and links, tag renames, quick fixes (plain edits, no LSP types)
+//! - `check`, `tags_cli`: the command-line checker and tag report; `lsp`: the protocol shell
 
 pub mod analysis;
 pub mod body;
 pub mod check;
+pub mod code_actions;
 pub mod completion;
 pub mod config;
 pub mod date;
@@ -25,6 +28,10 @@ pub mod fixture;
 pub mod front_matter;
 pub mod hover;
 pub mod lsp;
+pub mod navigation;
+pub mod rename;
 pub mod resource;
+pub mod symbols;
+pub mod tags_cli;
 pub mod text;
 pub mod workspace;
