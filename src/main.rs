@@ -31,6 +31,14 @@ Columns in the human output count characters; --format json gives UTF-8 and UTF-
         #[arg(long, value_enum, default_value_t)]
         format: digest_ls::check::Format,
     },
+    /// List every tag of the workspace with its digest count and last use, and the variant groups Hugo merges.
+    Tags {
+        /// A folder or file of the workspace (default: the current folder).
+        path: Option<PathBuf>,
+        /// Output format: aligned text or one JSON document.
+        #[arg(long, value_enum, default_value_t)]
+        format: digest_ls::tags_cli::Format,
+    },
 }
 
 fn main() {
@@ -38,6 +46,7 @@ fn main() {
     let code = match cli.command {
         None => digest_ls::lsp::run(),
         Some(Command::Check { paths, format }) => digest_ls::check::run(&paths, format),
+        Some(Command::Tags { path, format }) => digest_ls::tags_cli::run(path.as_deref(), format),
     };
     std::process::exit(code);
 }
