@@ -125,7 +125,7 @@ fn invalid(value: &str) -> DateProblem {
     } else if b.iter().all(u8::is_ascii_digit) {
         "a number in quotes is a string, and not a date format Hugo knows".into()
     } else if value.contains('/') || value.contains('.') && !value.contains(':') {
-        "Hugo does not read `/` or `.` between year, month and day: write `YYYY-MM-DD`".into()
+        "`/` and `.` do not separate year, month and day for Hugo: write `YYYY-MM-DD`".into()
     } else if let Some((y, rest)) = value.split_once('-').filter(|(y, _)| y.len() == 4 && digits(0..4)) {
         let year: i64 = y.parse().unwrap_or(0);
         let mut parts = rest.splitn(2, '-');

@@ -626,8 +626,10 @@ impl<'a> Builder<'a> {
 
     fn open(&mut self, raw: Span, seq: bool, tag: Option<String>, anchor: usize) -> bool {
         if self.stack.len() >= self.limits.max_depth {
+            // A block collection's start is an empty span: underline its `-` or key.
+            let span = if raw.is_empty() { self.one_char(raw.start) } else { raw };
             self.limit(
-                raw,
+                span,
                 format!(
                     "The front matter nests deeper than {} levels: the rest was not read \
                      (raise `yaml-depth` under `[limits]` in digest-ls.toml).",
@@ -717,6 +719,13 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The character at `at` (none at a line break or the end of the YAML).
+    fn one_char(&self, at: usize) -> Span {
+        let at = floor_char_boundary(self.text, at.min(self.end()));
+        let next = self.text[at..self.end()].chars().next().filter(|c| !matches!(c, '\n' | '\r'));
+        Span::new(at, at + next.map_or(0, char::len_utf8))
+    }
+
     fn limit(&mut self, span: Span, message: String) {
         self.problems.push(Problem { span, kind: ProblemKind::Limit, message });
     }
@@ -728,13 +737,17 @@ impl<'a> Builder<'a> {
             let message = "The front matter nests deeper than the YAML parser allows: the rest was not read.";
             return self.limit(floor_span(self.text, span), message.to_string());
         }
-        // saphyr points at the start of the value that holds the tab: point at the tab.
+        // saphyr points near the tab (the value before it, or the text after it):
+        // point at the tab itself, on this line if there is one before, else after.
         if e.info().contains("tab") {
-            at += self.text[at..self.end()].find('\t').unwrap_or(0);
+            let line_start = self.text[self.base..at].rfind(['\n', '\r']).map_or(self.base, |i| self.base + i + 1);
+            at = match self.text[line_start..at].find('\t') {
+                Some(i) => line_start + i,
+                None => at + self.text[at..self.end()].find('\t').unwrap_or(0),
+            };
         }
         // Underline the character at the error, unless it is a line break or the end.
-        let next = self.text[at..self.end()].chars().next().filter(|c| !matches!(c, '\n' | '\r'));
-        let span = Span::new(at, at + next.map_or(0, char::len_utf8));
+        let span = self.one_char(at);
         let mut message = format!("YAML syntax error: {}", e.info());
         if let Some(hint) = syntax_hint(e.info()) {
             message.push_str(&format!(" ({hint})"));
@@ -766,6 +779,7 @@ fn syntax_hint(info: &str) -> Option<&'static str> {
         ("duplicated anchor", "each `&name` anchor must be defined once"),
         ("tab", "YAML does not allow tabs for indentation: use spaces"),
         ("quoted scalar, found unexpected end of stream", "a quoted string is not closed"),
+        ("indentation in quoted scalar", "is the closing quote missing? A quoted value that goes on must be indented"),
         (
             "unknown escape character",
             "in double quotes a backslash starts an escape: write `\\\\`, or use single quotes",

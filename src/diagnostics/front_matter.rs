@@ -450,11 +450,12 @@ fn duplicates(yaml: &Yaml, out: &mut Vec<Diagnostic>) {
         if let Some(&later) = seen.get(&lower) {
             let (later_key, _, _) = entries[later];
             let k = entries[i].1;
+            let spelling = if later_key == *key { String::new() } else { format!(" (as `{later_key}`)") };
             out.push(Diagnostic::new(
                 "duplicate-key",
                 yaml.node(k).span,
                 format!(
-                    "`{key}` is set again further down (as `{later_key}`): Hugo silently keeps the last one \
+                    "`{key}` is set again further down{spelling}: Hugo silently keeps the last one \
                      and ignores this one. Remove one of them."
                 ),
             ));
@@ -500,7 +501,10 @@ fn typos(yaml: &Yaml, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 "key-typo",
                 yaml.node(k).span,
-                format!("`{key}` is not a key Hugo knows; did you mean `{known}`? Hugo ignores `{key}`."),
+                format!(
+                    "`{key}` is not a key Hugo knows; did you mean `{known}`? \
+                     Hugo keeps `{key}` only as a custom parameter."
+                ),
             ));
         }
     }
@@ -581,5 +585,20 @@ mod tests {
         for (key, want) in table {
             assert_eq!(suggestion(key), want, "{key}");
         }
+    }
+
+    /// Through the front-matter checks alone: `diagnostics::check` also runs the tag
+    /// checks, which compare every pair of tags.
+    #[test]
+    fn one_hundred_thousand_tags() {
+        let tags = (0..100_000).map(|i| format!("t{i}")).collect::<Vec<_>>().join(", ");
+        let text = format!("---\ntitle: \"t\"\ndate: 2024-07-05T19:31:56+08:00\ntags: [{tags}, on]\n---\n");
+        let found = codes_at(&text, NOW);
+        assert_eq!(found, vec![("wrong-type", "on".to_string())]);
+        let config = Config::default();
+        let analysis = Analysis::new(&text, &config);
+        let mut out = Vec::new();
+        check_at(&analysis, &config, NOW, &mut out);
+        assert_eq!(out[0].span.start, text.len() - "on]\n---\n".len());
     }
 }
