@@ -205,7 +205,11 @@ pub fn check_paths(paths: &[PathBuf], cwd: &Path) -> Report {
             Ok(meta) if meta.is_dir() => jobs.entry(find_root(&abs)).or_default().dirs.push(abs),
             Ok(_) => {
                 let dir = abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf);
-                jobs.entry(find_root(&dir)).or_default().files.insert(abs);
+                let job = jobs.entry(find_root(&dir)).or_default();
+                // A named `digest-ls.toml` is checked as the configuration of its root, not as a digest.
+                if abs.file_name() != Some(std::ffi::OsStr::new(config::FILE_NAME)) {
+                    job.files.insert(abs);
+                }
             }
             Err(e) => report.problems.push(Problem { path: path.clone(), message: format!("cannot read: {e}") }),
         }
@@ -704,6 +708,8 @@ mod tests {
         let config_file = report.files.iter().find(|f| f.path == Path::new(config::FILE_NAME)).unwrap();
         assert_eq!(config_file.diagnostics[0].code, "config");
         assert_eq!(report.exit_code(), 2);
+        let config_only = check_paths(&[PathBuf::from(config::FILE_NAME)], site);
+        assert_eq!((config_only.checked, config_only.files.len()), (0, 1));
         let missing = check_paths(&[PathBuf::from("nope")], site);
         assert_eq!(missing.problems.len(), 1);
         assert_eq!(missing.exit_code(), 2);
