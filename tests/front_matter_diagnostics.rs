@@ -285,9 +285,9 @@ fn tags_of_the_wrong_type() {
     check(
         "---\ntitle: \"t\"\ndate: 2024-07-05T19:31:56+08:00\ntags: [优化, [a, b], yes]\n---\n",
         expect![[r#"
-        4:12..4:18 error[wrong-type] `[a, b]`: This tag is a list, not a string: Hugo cannot read the tags list. Write each tag as one string.
-        4:20..4:23 error[wrong-type] `yes`: YAML reads the tag `yes` as a boolean: Hugo makes it the tag "true" or "false". Quote it: `"yes"`.
-    "#]],
+            4:12..4:18 error[wrong-type] `[a, b]`: This tag is a list, not a string: Hugo silently drops it from the page's tags. Write each tag as one string.
+            4:20..4:23 error[wrong-type] `yes`: YAML reads the tag `yes` as a boolean: Hugo makes it the tag "true" or "false". Quote it: `"yes"`.
+        "#]],
     );
 }
 

@@ -349,7 +349,7 @@ fn tag_item(yaml: &Yaml, item: NodeId, out: &mut Vec<Diagnostic>) {
             _ => return,
         },
         NodeKind::Seq { .. } | NodeKind::Map { .. } => format!(
-            "This tag is {}, not a string: Hugo cannot read the tags list. Write each tag as one string.",
+            "This tag is {}, not a string: Hugo silently drops it from the page's tags. Write each tag as one string.",
             describe(yaml, item).0
         ),
         NodeKind::Alias { .. } => return,
@@ -600,5 +600,66 @@ mod tests {
         let mut out = Vec::new();
         check_at(&analysis, &config, NOW, &mut out);
         assert_eq!(out[0].span.start, text.len() - "on]\n---\n".len());
+    }
+
+    #[test]
+    fn arbitrary_front_matter_never_panics_and_spans_are_in_the_text() {
+        let pieces = [
+            "---\n",
+            "\n",
+            "\r\n",
+            "\r",
+            "title",
+            "date",
+            "tags",
+            "tilte",
+            "Tags",
+            ": ",
+            "[",
+            "]",
+            "{",
+            "}",
+            ", ",
+            "\"",
+            "'",
+            "- ",
+            "  ",
+            "\t",
+            "&a ",
+            "*a",
+            "!!str ",
+            "yes",
+            "42",
+            "2024-07-05",
+            "T19:31",
+            ":56",
+            "+08:00",
+            "优化",
+            "😀",
+            "...",
+            "~",
+            "#",
+            "|",
+        ];
+        let mut seed = 0x0123_4567_89ab_cdefu64;
+        for _ in 0..3000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut s = seed;
+            let mut text = String::from("---\n");
+            for _ in 0..(seed % 30) {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                text.push_str(pieces[(s >> 33) as usize % pieces.len()]);
+            }
+            text.push_str("\n---\n");
+            let config = Config::default();
+            let analysis = Analysis::new(&text, &config);
+            let mut out = Vec::new();
+            check_at(&analysis, &config, NOW, &mut out);
+            for d in &out {
+                assert!(text.get(d.span.range()).is_some(), "{:?} in {text:?}", d);
+            }
+        }
     }
 }
