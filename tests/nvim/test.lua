@@ -384,12 +384,12 @@ check('the plugin starts digest-ls on the digest and attaches', function()
     stop_all = true
     local all = vim.lsp.get_clients()
     fail(
-      'no initialized digest_ls client on the buffer within %d ms (clients: %s); see the LSP log %s',
+      'no initialized digest_ls client on the buffer within %d ms: the server did not start, exited, '
+        .. 'or did not answer initialize (clients: %s; the end of the LSP log follows)',
       WAIT,
       show(vim.tbl_map(function(c)
         return { name = c.name, stopped = c:is_stopped() }
-      end, all)),
-      vim.lsp.log.get_filename()
+      end, all))
     )
   end
   client = vim.lsp.get_clients({ bufnr = buf, name = 'digest_ls' })[1]
