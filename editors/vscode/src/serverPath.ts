@@ -22,6 +22,11 @@ export interface ResolveInput {
   homeDir?: string;
   /** Whether `file` is an executable regular file; defaults to a real check. */
   isExecutable?: (file: string) => boolean;
+  /**
+   * Restores the execute bit of the bundled binary when an archive lost it; returns
+   * whether it did. Defaults to a real chmod.
+   */
+  repairBundled?: (file: string) => boolean;
 }
 
 export type Resolution =
@@ -44,6 +49,18 @@ export function defaultIsExecutable(file: string): boolean {
     if (!st.isFile()) return false;
     if (process.platform === "win32") return true;
     fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Gives a regular, non-executable file the execute bit (Unix only). */
+export function defaultRepairBundled(file: string): boolean {
+  if (process.platform === "win32") return false;
+  try {
+    if (!fs.statSync(file).isFile()) return false;
+    fs.chmodSync(file, 0o755);
     return true;
   } catch {
     return false;
@@ -124,6 +141,9 @@ export function resolveServer(input: ResolveInput): Resolution {
 
   const bundled = bundledPath(input.extensionPath, platform);
   if (isExecutable(bundled)) return { kind: "bundled", path: bundled };
+  if ((input.repairBundled ?? defaultRepairBundled)(bundled) && isExecutable(bundled)) {
+    return { kind: "bundled", path: bundled };
+  }
 
   const onPath = searchPath(binaryName(platform), input.envPath, platform, isExecutable, input.envPathExt);
   if (onPath !== undefined) return { kind: "path", path: onPath };

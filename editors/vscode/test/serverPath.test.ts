@@ -112,3 +112,19 @@ test("a real executable on a real PATH is found with the default check", { skip:
   const r = resolveServer({ extensionPath: path.join(dir, "ext"), envPath: `/nonexistent:${path.dirname(bin)}` });
   assert.deepEqual(r, { kind: "path", path: bin });
 });
+
+test("a bundled binary that lost its execute bit is repaired, not skipped", { skip: process.platform === "win32" }, () => {
+  const dir = tempDir();
+  const ext = path.join(dir, "ext");
+  const bundled = makeExecutable(path.join(ext, "server", "digest-ls"), 0o644);
+  const r = resolveServer({ extensionPath: ext, envPath: "" });
+  assert.deepEqual(r, { kind: "bundled", path: bundled });
+  assert.ok((fs.statSync(bundled).mode & 0o111) !== 0);
+});
+
+test("a missing bundled binary is not created by the repair", () => {
+  const dir = tempDir();
+  const r = resolveServer({ extensionPath: path.join(dir, "ext"), envPath: "" });
+  assert.equal(r.kind, "missing");
+  assert.equal(fs.existsSync(path.join(dir, "ext", "server", "digest-ls")), false);
+});
