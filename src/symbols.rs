@@ -44,11 +44,13 @@ fn is_quick_points(text: &str) -> bool {
     t.trim().eq_ignore_ascii_case("quick points")
 }
 
-/// `span` without trailing white space.
+/// `span` without leading and trailing white space (a body's first block holds the
+/// blank lines after the front matter).
 fn trim_end<S: Source + ?Sized>(text: &S, span: Span) -> Span {
     let s = text.slice(span.range());
+    let start = span.start + (s.len() - s.trim_start().len());
     let end = span.start + s.trim_end().len();
-    Span::new(span.start, end.max(span.start))
+    Span::new(start.min(end), end.max(span.start))
 }
 
 /// The first `##` heading that is not the quick points: the headline of the day.
