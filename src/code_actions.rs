@@ -321,7 +321,10 @@ fn variant(req: &Request<'_>, w: &Wanted) -> Vec<Action> {
     if let Some(to) = workspace_spelling {
         let all = rename::canonicalize(&Scope::Workspace, Some(&item.value), req.workspace, req.texts);
         if all.edits.iter().any(|e| e.path != req.path) {
-            let mut a = fix(req, "tag-variant", w, format!("Write `{to}` in every digest ({})", all.label), Vec::new());
+            let mut files: Vec<&Path> = all.edits.iter().map(|e| e.path.as_path()).collect();
+            files.dedup();
+            let title = format!("Write `{to}` for `{}` in every digest ({} files)", item.value, files.len());
+            let mut a = fix(req, "tag-variant", w, title, Vec::new());
             a.edits = all.edits;
             a.preferred = false;
             out.push(a);
