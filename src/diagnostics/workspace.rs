@@ -116,7 +116,7 @@ fn label_mismatch(label: &str, url: &str, patterns: &[String], config: &Config) 
         format!("not {}", deny.iter().map(|p| format!("`{}`", &p[1..])).collect::<Vec<_>>().join(", "))
     } else {
         allow.iter().take(4).map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-            + if allow.len() > 4 { ", ..." } else { "" }
+            + &if allow.len() > 4 { format!(" or {} more", allow.len() - 4) } else { String::new() }
     };
     Some(format!(
         "`{label}`{meaning} points to `{host}{}`, which does not look like one: expected {expected}. \
