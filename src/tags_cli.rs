@@ -75,11 +75,13 @@ fn pad(s: &str, width: usize) -> String {
 /// Aligned columns (by display width, so CJK tags line up), then the variant groups.
 pub fn render_text(report: &TagsReport) -> String {
     let mut out = String::new();
-    let name_w = report.tags.iter().map(|t| UnicodeWidthStr::width(t.name.as_str())).max().unwrap_or(0).max(3);
+    // Surrounding spaces would be invisible: such names are shown quoted.
+    let shown = |name: &str| if name.trim() != name { format!("{name:?}") } else { name.to_string() };
+    let name_w = report.tags.iter().map(|t| UnicodeWidthStr::width(shown(&t.name).as_str())).max().unwrap_or(0).max(3);
     out.push_str(&format!("{}  digests  last use\n", pad("tag", name_w)));
     for t in &report.tags {
         let mut line =
-            format!("{}  {:>7}  {}", pad(&t.name, name_w), t.digests, t.last.as_deref().unwrap_or("undated"));
+            format!("{}  {:>7}  {}", pad(&shown(&t.name), name_w), t.digests, t.last.as_deref().unwrap_or("undated"));
         if let Some(c) = &t.variant_of {
             line.push_str(&format!("  variant of `{c}`"));
         }
