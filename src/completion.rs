@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use crate::analysis::Analysis;
 use crate::config::Config;
+use crate::diagnostics::variant_key;
 use crate::front_matter::{self, FenceKind, ScalarStyle, ScalarType};
 use crate::text::{Source, Span};
 use crate::workspace::Workspace;
@@ -58,7 +59,7 @@ const DATE_KEYS: &[&str] = &["date", "lastmod", "publishDate", "expiryDate"];
 enum Context {
     /// Inside `tags: [...]` or a `tags:` block list: `item` is the span of the item
     /// being typed (quotes included), `prefix` the typed text without its quote.
-    Tag { item: Span, prefix: String, quote: Option<char>, flow: bool, present: Vec<String> },
+    Tag { item: Span, prefix: String, quote: Option<char>, flow: bool, present: Vec<String>, before_item: bool },
     /// At the start of a line: `word` is the partly typed key.
     Key { word: Span },
     /// After `date:` and friends.
@@ -85,8 +86,9 @@ pub fn complete<S: Source + ?Sized>(
     let region = text.slice(fm.content.start..region_end);
     let Some(context) = context(&region, offset - fm.content.start, fm.content.start) else { return Vec::new() };
     match context {
-        Context::Tag { item, prefix, quote, flow, present } => {
-            tag_items(analysis, workspace, item, &prefix, quote, flow, &present)
+        Context::Tag { item, prefix, quote, flow, present, before_item } => {
+            let suffix = if before_item { ", " } else { "" };
+            tag_items(analysis, workspace, item, &prefix, quote, flow, &present, suffix)
         }
         Context::Key { word } => key_items(analysis, word),
         Context::Date { value } => date_items(value),
@@ -122,6 +124,7 @@ fn context(region: &str, at: usize, base: usize) -> Option<Context> {
                 quote,
                 flow: false,
                 present,
+                before_item: false,
             });
         }
     }
@@ -184,8 +187,13 @@ fn flow_tag_context(region: &str, open: usize, at: usize, base: usize) -> Contex
     let sep_after = at + after.find([',', ']', '\n', '\r']).unwrap_or(after.len());
     let raw_item = &region[sep_before..sep_after];
     let lead = raw_item.len() - raw_item.trim_start().len();
-    let item_start = sep_before + lead;
-    let item_end = (sep_before + raw_item.trim_end().len()).max(at).max(item_start);
+    // A cursor in the white space before the item (or before `]`) types a new item there.
+    let item_start = (sep_before + lead).min(at);
+    let mut item_end = (sep_before + raw_item.trim_end().len()).max(at);
+    if item_start == at && item_end > at && !raw_item.trim().is_empty() {
+        // Right before an existing item: insert a new one, never replace that one.
+        item_end = at;
+    }
     let (quote, prefix) = split_quote(&region[item_start..at]);
     let close = region[open..].find(']').map_or(region.len(), |i| open + i);
     let present = region[open + 1..close]
@@ -201,12 +209,14 @@ fn flow_tag_context(region: &str, open: usize, at: usize, base: usize) -> Contex
     if let Some(i) = present.iter().position(|p| *p == typed) {
         present.remove(i);
     }
+    let before_item = item_start == at && at < sep_after && !raw_item.trim().is_empty();
     Context::Tag {
         item: Span::new(item_start + base, item_end + base),
         prefix: prefix.to_string(),
         quote,
         flow: true,
         present,
+        before_item,
     }
 }
 
@@ -274,8 +284,10 @@ fn tag_items(
     quote: Option<char>,
     flow: bool,
     present: &[String],
+    suffix: &str,
 ) -> Vec<CompletionItem> {
-    let present: HashSet<&str> = present.iter().map(String::as_str).collect();
+    // Hugo folds case, width and spaces into one term: a variant of a listed tag is no new tag.
+    let present: HashSet<String> = present.iter().map(|p| variant_key(p)).collect();
     // This document's own tags are counted in the workspace: leave them out of the counts.
     let own: HashSet<String> = analysis.tags().into_iter().map(|t| t.value).collect();
     // Follow the quoting the list already uses; else plain unless YAML needs quotes.
@@ -287,7 +299,7 @@ fn tag_items(
             if own.contains(&*s.name) {
                 s.count -= 1;
             }
-            (s.count > 0 && !present.contains(&*s.name)).then_some(s)
+            (s.count > 0 && !present.contains(&variant_key(&s.name))).then_some(s)
         })
         .collect();
     stats.sort_by(|a, b| b.count.cmp(&a.count).then(b.last.cmp(&a.last)).then(a.name.cmp(&b.name)));
@@ -302,6 +314,8 @@ fn tag_items(
                 None if needs_quotes(&name, flow) => quote_with(&name, '"'),
                 None => name.clone(),
             };
+            let filter = text.clone();
+            let text = format!("{text}{suffix}");
             let digests = if s.count == 1 { "1 digest".to_string() } else { format!("{} digests", s.count) };
             let detail = match s.last {
                 Some(d) => format!("{digests}, last {}", d.day_string()),
@@ -312,7 +326,7 @@ fn tag_items(
                 kind: ItemKind::Tag,
                 detail: Some(detail),
                 documentation: None,
-                filter_text: Some(text.clone()),
+                filter_text: Some(filter),
                 edit: (item, text),
                 sort_text: format!("{rank:06}"),
             }
@@ -389,7 +403,8 @@ mod tests {
 
     #[test]
     fn flow_contexts() {
-        let Some(Context::Tag { item, prefix, quote, flow, present }) = ctx("tags: [\"优化\", \"DP$0\"]\n") else {
+        let Some(Context::Tag { item, prefix, quote, flow, present, .. }) = ctx("tags: [\"优化\", \"DP$0\"]\n")
+        else {
             panic!()
         };
         assert_eq!((item, prefix.as_str(), quote, flow), (Span::new(17, 21), "DP", Some('"'), true));
@@ -398,6 +413,16 @@ mod tests {
         assert!(matches!(ctx("tags: [a, $0"), Some(Context::Tag { prefix, .. }) if prefix.is_empty()));
         assert!(matches!(ctx("tags: [a,\n  优$0\n]"), Some(Context::Tag { prefix, .. }) if prefix == "优"));
         assert_eq!(ctx("title: [x$0]"), None);
+        // White space before `]` or before the next item: a new item at the cursor.
+        for text in ["tags: [$0 ]", "tags: [ $0 ]", "tags: [\"优化\", $0 ]"] {
+            let Some(Context::Tag { item, before_item, .. }) = ctx(text) else { panic!("{text}") };
+            let at = text.find("$0").unwrap();
+            assert_eq!((item, before_item), (Span::empty(at), false), "{text}");
+        }
+        let Some(Context::Tag { item, before_item, present, .. }) = ctx("tags: [$0\"优化\", \"DPO\"]") else {
+            panic!()
+        };
+        assert_eq!((item, before_item, present.len()), (Span::empty(7), true, 2));
         assert_eq!(ctx("tags: [a]\ntitle: x$0"), None);
     }
 

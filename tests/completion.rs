@@ -54,53 +54,70 @@ fn with_others(main: &str) -> String {
 
 #[test]
 fn empty_flow_list_offers_every_tag_most_used_first() {
-    check(&with_others("---\ntitle: x\ntags: [$0]\n---\n"), expect![[r#"
+    check(
+        &with_others("---\ntitle: x\ntags: [$0]\n---\n"),
+        expect![[r#"
         DPO | 3 digests, last 2024-09-01 | "" -> "DPO"
         优化 | 2 digests, last 2024-08-01 | "" -> "优化"
         长上下文 | 1 digest, last 2024-09-01 | "" -> "长上下文"
         MoE | 1 digest, last 2024-08-01 | "" -> "MoE"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn after_a_comma_leaves_out_present_tags_and_follows_quotes() {
-    check(&with_others("---\ntitle: x\ntags: [\"DPO\", $0]\n---\n"), expect![[r#"
+    check(
+        &with_others("---\ntitle: x\ntags: [\"DPO\", $0]\n---\n"),
+        expect![[r#"
         优化 | 2 digests, last 2024-08-01 | "" -> "\"优化\""
         长上下文 | 1 digest, last 2024-09-01 | "" -> "\"长上下文\""
         MoE | 1 digest, last 2024-08-01 | "" -> "\"MoE\""
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn partly_typed_cjk_tag_is_replaced_whole() {
-    check(&with_others("---\ntitle: 😀 x\ntags: ['DPO', '优$0']\n---\n"), expect![[r#"
+    check(
+        &with_others("---\ntitle: 😀 x\ntags: ['DPO', '优$0']\n---\n"),
+        expect![[r#"
         优化 | 2 digests, last 2024-08-01 | "'优'" -> "'优化'"
         长上下文 | 1 digest, last 2024-09-01 | "'优'" -> "'长上下文'"
         MoE | 1 digest, last 2024-08-01 | "'优'" -> "'MoE'"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn block_list_item() {
-    check(&with_others("---\ntitle: x\ntags:\n  - 优化\n  - $0\n---\n"), expect![[r#"
+    check(
+        &with_others("---\ntitle: x\ntags:\n  - 优化\n  - $0\n---\n"),
+        expect![[r#"
         DPO | 3 digests, last 2024-09-01 | "" -> "DPO"
         长上下文 | 1 digest, last 2024-09-01 | "" -> "长上下文"
         MoE | 1 digest, last 2024-08-01 | "" -> "MoE"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn crlf_file() {
-    check(&with_others("---\r\ntitle: x\r\ntags: [优化, D$0]\r\n---\r\n"), expect![[r#"
+    check(
+        &with_others("---\r\ntitle: x\r\ntags: [优化, D$0]\r\n---\r\n"),
+        expect![[r#"
         DPO | 3 digests, last 2024-09-01 | "D" -> "DPO"
         长上下文 | 1 digest, last 2024-09-01 | "D" -> "长上下文"
         MoE | 1 digest, last 2024-08-01 | "D" -> "MoE"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn keys_at_line_start_leave_out_existing_keys() {
-    check(&with_others("---\ntitle: x\nda$0\n---\n"), expect![[r#"
+    check(
+        &with_others("---\ntitle: x\nda$0\n---\n"),
+        expect![[r#"
         date | front matter | "da" -> "date: "
         tags | front matter | "da" -> "tags: "
         draft | front matter | "da" -> "draft: "
@@ -113,7 +130,8 @@ fn keys_at_line_start_leave_out_existing_keys() {
         categories | front matter | "da" -> "categories: "
         series | front matter | "da" -> "series: "
         weight | front matter | "da" -> "weight: "
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -130,4 +148,43 @@ fn date_value_offers_now() {
     assert_eq!(items.len(), 1);
     let now = &items[0].edit.1;
     assert!(digest_ls::date::parse(now).is_ok(), "{now}");
+}
+
+#[test]
+fn space_before_the_closing_bracket() {
+    check(
+        &with_others("---\ntitle: x\ntags: [\"优化\", $0 ]\n---\n"),
+        expect![[r#"
+            DPO | 3 digests, last 2024-09-01 | "" -> "\"DPO\""
+            长上下文 | 1 digest, last 2024-09-01 | "" -> "\"长上下文\""
+            MoE | 1 digest, last 2024-08-01 | "" -> "\"MoE\""
+        "#]],
+    );
+}
+
+#[test]
+fn right_before_an_item_inserts_a_new_one() {
+    check(
+        &with_others("---\ntitle: x\ntags: [$0\"优化\"]\n---\n"),
+        expect![[r#"
+            DPO | 3 digests, last 2024-09-01 | "" -> "\"DPO\", "
+            长上下文 | 1 digest, last 2024-09-01 | "" -> "\"长上下文\", "
+            MoE | 1 digest, last 2024-08-01 | "" -> "\"MoE\", "
+        "#]],
+    );
+}
+
+#[test]
+fn variants_of_listed_tags_are_not_offered() {
+    let fixture = format!(
+        "{}\n//- content/posts/d.md\n---\ntitle: d\ntags: [dpo, ＭｏＥ]\n---\n",
+        with_others("---\ntitle: x\ntags: [\"DPO\", \"moe\", $0]\n---\n")
+    );
+    check(
+        &fixture,
+        expect![[r#"
+        优化 | 2 digests, last 2024-08-01 | "" -> "\"优化\""
+        长上下文 | 1 digest, last 2024-09-01 | "" -> "\"长上下文\""
+    "#]],
+    );
 }

@@ -9,6 +9,8 @@ mod front_matter;
 mod tags;
 mod workspace;
 
+pub use tags::variant_key;
+
 use crate::analysis::Analysis;
 use crate::config::Config;
 use crate::text::Span;
