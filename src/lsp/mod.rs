@@ -3,8 +3,10 @@
 //! - `server`: the `LanguageServer` impl (convert in, call the core, convert out)
 //! - `state`: the one owner of documents, index and configuration
 //! - `convert`: the one place for positions, ranges, URIs and LSP result types
+//! - `features`: navigation, symbols, folding, links, rename, code actions and commands
 
 pub mod convert;
+pub mod features;
 pub mod server;
 pub mod state;
 
