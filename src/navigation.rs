@@ -116,7 +116,7 @@ pub fn definition(
     texts: Texts<'_>,
 ) -> Option<Definition> {
     let Some(Target::Tag { name, span }) = target_at(analysis, offset) else { return None };
-    if config.vocabulary.as_ref().is_some_and(|v| v.iter().any(|t| *t == name)) {
+    if config.vocabulary.as_ref().is_some_and(|v| v.contains(&name)) {
         if let Some(file) = config_file {
             if let Some(entry) = texts(file).and_then(|t| vocabulary_entry(&t, &name)) {
                 return Some(Definition::Vocabulary(Location { path: file.to_path_buf(), span: entry }));

@@ -46,7 +46,7 @@ fn references(analysis: &Analysis, path: &Path, config: &Config, workspace: &Wor
                 }
             }
             let Some(date) = own_date else { continue };
-            if config.cited_before_ignore.iter().any(|l| *l == r.label) {
+            if config.cited_before_ignore.contains(&r.label) {
                 continue;
             }
             let Some(key) = crate::resource::key(url) else { continue };

@@ -191,7 +191,7 @@ pub fn folding_ranges(st: &State, params: &lsp::FoldingRangeParams) -> Option<Ve
             .iter()
             .filter_map(|f| {
                 let r = convert::range(&od.doc, f.span, enc);
-                (r.end.line > r.start.line).then(|| lsp::FoldingRange {
+                (r.end.line > r.start.line).then_some(lsp::FoldingRange {
                     start_line: r.start.line,
                     start_character: None,
                     end_line: r.end.line,
@@ -462,7 +462,8 @@ mod tests {
         };
         let edit = rename(&st, &params, true).unwrap().unwrap();
         let Some(lsp::DocumentChanges::Edits(files)) = edit.document_changes else { panic!("no document changes") };
-        let summary: Vec<(String, Option<i32>, Vec<(u32, u32, u32, String)>)> = files
+        type Summary = Vec<(String, Option<i32>, Vec<(u32, u32, u32, String)>)>;
+        let summary: Summary = files
             .iter()
             .map(|f| {
                 let edits = f
