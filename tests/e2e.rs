@@ -735,3 +735,29 @@ fn editing_the_config_file_shows_errors_live_and_applies_on_save() {
     assert_eq!(with_code(&after, "future-date").len(), 1, "{:?}", codes(&after));
     assert_eq!(server.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn navigation_features_answer_on_the_sample() {
+    let ws = workspace();
+    ws.write(SAMPLE_PATH, SAMPLE);
+    let (mut server, enc) = start(&ws, &["utf-16"]);
+    let uri = ws.uri(SAMPLE_PATH);
+    server.open(&uri, 1, SAMPLE);
+    let doc = json!({ "textDocument": { "uri": uri } });
+    let symbols = server.request("textDocument/documentSymbol", doc.clone());
+    assert!(symbols.to_string().contains("Step-DPO"), "a topic among the symbols: {symbols}");
+    let folds = server.request("textDocument/foldingRange", doc.clone());
+    assert!(folds.as_array().is_some_and(|f| !f.is_empty()), "{folds}");
+    let links = server.request("textDocument/documentLink", doc);
+    assert!(links.to_string().contains("2402.00658"), "{links}");
+    // The Adam-Mini paper is also cited in the 2024-06-08 digest.
+    let at = SAMPLE.find("arxiv.org/abs/2402.00658").expect("the link");
+    let refs = server.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": uri }, "position": lsp_pos(SAMPLE, at, enc), "context": { "includeDeclaration": true } }),
+    );
+    assert!(refs.to_string().contains("2024-06-08.md"), "{refs}");
+    let unknown = server.request("workspace/executeCommand", json!({ "command": "digest-ls.noSuchCommand" }));
+    assert_eq!(unknown, Value::Null);
+    assert_eq!(server.shutdown_and_exit().code(), Some(0));
+}

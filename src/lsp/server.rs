@@ -18,6 +18,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use tracing::{error, info, warn};
 
 use super::convert;
+use super::features;
 use super::guarded;
 use super::state::{lock, ClientFlags, Publish, State};
 use crate::config::{Config, Settings};
@@ -289,6 +290,10 @@ impl LanguageServer for Backend {
                 .and_then(|d| d.dynamic_registration)
                 .unwrap_or(false),
             work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+            document_changes: workspace
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.document_changes)
+                .unwrap_or(false),
         };
         let settings = params.initialization_options.clone().and_then(|v| parse_settings(v, "initializationOptions"));
         let roots = roots_of(&params);
@@ -318,6 +323,24 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 }),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                references_provider: Some(OneOf::Left(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: features::COMMANDS.iter().map(|c| c.to_string()).collect(),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
@@ -439,6 +462,73 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let pos = params.text_document_position_params;
         Ok(lock(&self.state).hover(&pos.text_document.uri, pos.position))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        Ok(features::references(&lock(&self.state), &params))
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        Ok(features::goto_definition(&lock(&self.state), &params))
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(features::document_symbols(&lock(&self.state), &params))
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        Ok(features::workspace_symbols(&lock(&self.state), &params))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        Ok(features::folding_ranges(&lock(&self.state), &params))
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        Ok(features::document_links(&lock(&self.state), &params))
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        Ok(features::prepare_rename(&lock(&self.state), &params))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let st = lock(&self.state);
+        let document_changes = st.flags.document_changes;
+        features::rename(&st, &params, document_changes).map_err(tower_lsp_server::jsonrpc::Error::invalid_params)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let st = lock(&self.state);
+        let document_changes = st.flags.document_changes;
+        Ok(features::code_actions(&st, &params, document_changes))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        // Computed under the lock, sent to the client after releasing it.
+        let result = {
+            let st = lock(&self.state);
+            let document_changes = st.flags.document_changes;
+            features::execute_command(&st, &params, document_changes)
+        };
+        match result {
+            features::CommandResult::ApplyEdit { label, edit } => {
+                let sent = tokio::time::timeout(CLIENT_TIMEOUT, self.client.apply_edit(edit)).await;
+                match sent {
+                    Ok(Ok(r)) if r.applied => info!("{label}: applied"),
+                    Ok(Ok(r)) => warn!("{label}: not applied: {}", r.failure_reason.unwrap_or_default()),
+                    Ok(Err(e)) => warn!("{label}: workspace/applyEdit failed: {e}"),
+                    Err(_) => warn!("{label}: no answer to workspace/applyEdit"),
+                }
+            }
+            features::CommandResult::ShowDocument(show) => {
+                if let Ok(Err(e)) = tokio::time::timeout(CLIENT_TIMEOUT, self.client.show_document(show)).await {
+                    warn!("window/showDocument failed: {e}");
+                }
+            }
+            features::CommandResult::Nothing => {}
+        }
+        Ok(None)
     }
 }
 

@@ -57,6 +57,8 @@ pub struct ClientFlags {
     pub configuration: bool,
     pub watch_dynamic: bool,
     pub work_done_progress: bool,
+    /// `workspace.workspaceEdit.documentChanges`: versioned edits in a `WorkspaceEdit`.
+    pub document_changes: bool,
 }
 
 /// Bookkeeping of the background indexing.
