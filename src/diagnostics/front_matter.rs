@@ -184,14 +184,10 @@ fn block(fm: &FrontMatter, kind: FenceKind, out: &mut Vec<Diagnostic>) {
 
 /// Every top-level key, lower-cased, with the last occurrence of each (Hugo keeps it).
 fn last_of_each(yaml: &Yaml) -> Vec<(&str, NodeId, NodeId)> {
-    let entries = yaml.top_level();
-    let mut out: Vec<(&str, NodeId, NodeId)> = Vec::new();
-    for (i, &(key, k, v)) in entries.iter().enumerate() {
-        let later = entries[i + 1..].iter().any(|(other, _, _)| other.eq_ignore_ascii_case(key));
-        if !later {
-            out.push((key, k, v));
-        }
-    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<(&str, NodeId, NodeId)> =
+        yaml.top_level().into_iter().rev().filter(|(key, _, _)| seen.insert(key.to_lowercase())).collect();
+    out.reverse();
     out
 }
 
@@ -466,33 +462,65 @@ fn duplicates(yaml: &Yaml, out: &mut Vec<Diagnostic>) {
 
 /// The known key that `key` is probably a misspelling of.
 fn suggestion(key: &str) -> Option<&'static str> {
-    let k = key.to_lowercase();
-    let legit = |s: &str| s.eq_ignore_ascii_case(&k);
-    if KNOWN_KEYS.iter().any(|s| legit(s)) || OTHER_LEGIT_KEYS.iter().any(|s| legit(s)) {
+    // No known key is near a long or non-ASCII one; this also keeps hostile keys cheap.
+    if key.len() > 24 || !key.is_ascii() {
         return None;
     }
-    let n = k.chars().count();
+    let legit = |s: &&str| s.eq_ignore_ascii_case(key);
+    if KNOWN_KEYS.iter().any(legit) || OTHER_LEGIT_KEYS.iter().any(legit) {
+        return None;
+    }
+    let k = key.to_ascii_lowercase();
     let mut best: Option<(usize, &'static str)> = None;
     for &known in KNOWN_KEYS {
-        let kn = known.to_lowercase();
-        // Plural for singular and back: `tag`, `dates`, `category`.
-        let number = k == format!("{kn}s")
-            || kn == format!("{k}s")
-            || kn == format!("{k}es")
-            || k.strip_suffix('y').is_some_and(|stem| kn == format!("{stem}ies"))
-            || kn.strip_suffix('y').is_some_and(|stem| k == format!("{stem}ies"));
-        let distance = if number { 1 } else { strsim::damerau_levenshtein(&k, &kn) };
+        // Plural for singular and back: `tag`, `dates`, `alias`, `category`.
+        let plural_of = |a: &str, b: &str| {
+            [("s", ""), ("es", ""), ("ies", "y")].iter().any(|(plural, singular)| {
+                a.len() > plural.len()
+                    && a[a.len() - plural.len()..].eq_ignore_ascii_case(plural)
+                    && b.len() + plural.len() == a.len() + singular.len()
+                    && b[b.len() - singular.len()..].eq_ignore_ascii_case(singular)
+                    && a[..a.len() - plural.len()].eq_ignore_ascii_case(&b[..b.len() - singular.len()])
+            })
+        };
+        let number = plural_of(&k, known) || plural_of(known, &k);
         // Short keys are too easily close to another word to guess.
-        let allowed = match n.min(kn.chars().count()) {
+        let allowed = match k.len().min(known.len()) {
             0..=3 => 0,
             4..=6 => 1,
             _ => 2,
         };
+        // The bag distance is a lower bound of the edit distance and costs no
+        // allocation: most keys are ruled out by it (keeps 100,000 keys cheap).
+        if !number && (k.len().abs_diff(known.len()) > allowed || bag_distance(&k, known) > allowed) {
+            continue;
+        }
+        // Edits and swaps of neighbours (`tilte`): the restricted Damerau-Levenshtein.
+        let distance = if number { 1 } else { strsim::osa_distance(&k, &known.to_ascii_lowercase()) };
         if (number || distance <= allowed) && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, known));
         }
     }
     best.map(|(_, known)| known)
+}
+
+/// How many characters one side has that the other lacks (as multisets, ASCII case
+/// folded): never more than the edit distance, and no allocation.
+fn bag_distance(a: &str, b: &str) -> usize {
+    let mut counts = [0u8; 128];
+    for c in a.bytes() {
+        let i = usize::from(c.to_ascii_lowercase() & 0x7f);
+        counts[i] = counts[i].saturating_add(1);
+    }
+    let mut common = 0;
+    for c in b.bytes() {
+        let i = usize::from(c.to_ascii_lowercase() & 0x7f);
+        if counts[i] > 0 {
+            counts[i] -= 1;
+            common += 1;
+        }
+    }
+    a.len().max(b.len()) - common
 }
 
 fn typos(yaml: &Yaml, out: &mut Vec<Diagnostic>) {
@@ -661,5 +689,14 @@ mod tests {
                 assert!(text.get(d.span.range()).is_some(), "{:?} in {text:?}", d);
             }
         }
+    }
+
+    #[test]
+    fn ninety_thousand_keys() {
+        // 90,000 keys: 180,000 nodes, under the default node limit.
+        let keys: String = (0..90_000).map(|i| format!("k{i}: v\n")).collect();
+        let text = format!("---\ntitle: \"t\"\ndate: 2024-07-05T19:31:56+08:00\ntags: [a]\n{keys}k7: again\n---\n");
+        let found = codes_at(&text, NOW);
+        assert_eq!(found, vec![("duplicate-key", "k7".to_string())]);
     }
 }
