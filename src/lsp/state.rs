@@ -5,9 +5,10 @@
 //! handler before its first `.await`, and the diagnostics it causes are queued to the
 //! publisher *under the lock*, so they leave in the order the edits were applied.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::ls_types as lsp;
@@ -19,7 +20,7 @@ use super::guarded;
 use crate::analysis::Analysis;
 use crate::config::{self, Config, Settings};
 use crate::document::Document;
-use crate::text::{Encoding, Source};
+use crate::text::{Encoding, LineIndex, Source};
 use crate::workspace::{DigestInfo, Workspace};
 use crate::{completion, diagnostics, discover, hover};
 
@@ -71,6 +72,21 @@ pub struct IndexRun {
     pub dirty: HashSet<PathBuf>,
 }
 
+/// A file read from disk and its line index.
+pub struct DiskText {
+    text: String,
+    index: LineIndex,
+}
+
+impl convert::Positions for DiskText {
+    fn position_of(&self, offset: usize, enc: Encoding) -> (u32, u32) {
+        self.index.position(&self.text, offset, enc)
+    }
+}
+
+/// Files kept in `State::disk_cache` at most.
+const DISK_CACHE_ENTRIES: usize = 512;
+
 pub struct State {
     pub docs: HashMap<Uri, OpenDoc>,
     pub workspace: Workspace,
@@ -85,6 +101,8 @@ pub struct State {
     pub shutdown: bool,
     pub index: IndexRun,
     outbox: UnboundedSender<Publish>,
+    /// Texts of files that related locations point into; only touched under the lock.
+    disk_cache: RefCell<HashMap<PathBuf, Option<Arc<DiskText>>>>,
 }
 
 /// Locks the state; a poisoned lock (a panic elsewhere while holding it) is recovered
@@ -154,6 +172,7 @@ impl State {
             shutdown: false,
             index: IndexRun::default(),
             outbox,
+            disk_cache: RefCell::new(HashMap::new()),
         }
     }
 
@@ -437,6 +456,7 @@ impl State {
     }
 
     fn reread_from_disk(&mut self, path: &Path) {
+        self.forget_disk_text(path);
         let info = match read_text(path) {
             Some(text) if self.judge_digest(path, head_of(&text), is_markdown_path(path)) => {
                 disk_info(&text, self.config_for(path))
@@ -469,6 +489,7 @@ impl State {
             }
             touched = true;
             if event.typ == lsp::FileChangeType::DELETED {
+                self.forget_disk_text(&path);
                 // A deleted folder may come as one event: drop everything under it.
                 let gone: Vec<PathBuf> = self
                     .workspace
@@ -506,7 +527,6 @@ impl State {
             guarded("computing diagnostics", || diagnostics::check(&analysis, &od.path, config, &self.workspace))
                 .unwrap_or_default();
         let enc = self.encoding;
-        let mut disk: HashMap<PathBuf, Option<String>> = HashMap::new();
         found
             .iter()
             .map(|d| {
@@ -514,11 +534,31 @@ impl State {
                     if let Some(other) = self.docs.values().find(|o| o.path == path) {
                         return Some(convert::range(&other.doc, span, enc));
                     }
-                    let text = disk.entry(path.to_path_buf()).or_insert_with(|| read_text(path)).as_deref()?;
-                    Some(convert::range(&IndexedText::new(text), span, enc))
+                    let text = self.disk_text(path)?;
+                    Some(convert::range(&*text, span, enc))
                 })
             })
             .collect()
+    }
+
+    /// The text of a file on disk with its line index, for placing related locations.
+    /// Cached across keystrokes (the same few files are named again and again), and
+    /// forgotten when the file changes (`forget_disk_text`).
+    fn disk_text(&self, path: &Path) -> Option<Arc<DiskText>> {
+        let mut cache = self.disk_cache.borrow_mut();
+        if let Some(hit) = cache.get(path) {
+            return hit.clone();
+        }
+        if cache.len() >= DISK_CACHE_ENTRIES {
+            cache.clear();
+        }
+        let loaded = read_text(path).map(|text| Arc::new(DiskText { index: LineIndex::new(&text), text }));
+        cache.insert(path.to_path_buf(), loaded.clone());
+        loaded
+    }
+
+    fn forget_disk_text(&self, path: &Path) {
+        self.disk_cache.borrow_mut().retain(|p, _| !p.starts_with(path));
     }
 
     /// Queues the diagnostics of one open document.
@@ -581,6 +621,7 @@ impl State {
             if open.contains(&path) || self.index.dirty.contains(&path) {
                 continue;
             }
+            self.forget_disk_text(&path);
             self.workspace.update(&path, info);
         }
         true
