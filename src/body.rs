@@ -321,41 +321,49 @@ fn boundaries(text: &str) -> Vec<usize> {
     out.push(0);
     let bytes = text.as_bytes();
     let mut depth = 0usize;
-    // End of the previous top-level block's events.
-    let mut prev_end = 0usize;
+    // How far the previous top-level block's content reaches: the end of its inner
+    // events (a list's own range can run on over lines that are not its own), or of
+    // its first line when it has none.
+    let mut covered = 0usize;
     let mut seen_first = false;
-    let consider = |start: usize, prev_end: usize, out: &mut Vec<usize>| {
+    let line_end =
+        |at: usize| bytes[at.min(bytes.len())..].iter().position(|&b| is_break(b)).map_or(bytes.len(), |i| at + i);
+    let consider = |start: usize, covered: usize, out: &mut Vec<usize>| {
         let mut i = start.min(bytes.len());
-        while i > prev_end && !is_break(bytes[i - 1]) {
+        while i > covered && !is_break(bytes[i - 1]) {
             i -= 1;
         }
-        // A block that starts on the line where the previous one ends (never seen at
-        // top level, but cheap to guard) stays part of the previous block.
-        let at_line_start = i == 0 || is_break(bytes[i - 1]);
-        if !at_line_start {
+        // A block that starts on a line the previous one reaches (never seen at top
+        // level, but cheap to guard) stays part of the previous block.
+        if !(i == 0 || is_break(bytes[i - 1])) {
             return;
         }
-        // Lines right before the block that gave no events are link reference
-        // definitions; without a blank line between, they open the same paragraph
-        // (`[a]: /u` then `    x` is a paragraph, not indented code), so the block
-        // starts with them.
-        while i > prev_end {
-            let mut line_end = i - 1;
-            if bytes[line_end] == b'\n' && line_end > 0 && bytes[line_end - 1] == b'\r' {
-                line_end -= 1;
+        // Link reference definitions give no events. Right above a block, without a
+        // blank line between, they open the paragraph the block's first line then
+        // continues (`[a]: /u` then `</pre>` is a paragraph, not an HTML block), so
+        // the block starts at the first of them.
+        let mut best = i;
+        let mut at = i;
+        while at > covered {
+            let mut end = at - 1;
+            if bytes[end] == b'\n' && end > 0 && bytes[end - 1] == b'\r' {
+                end -= 1;
             }
-            let mut ps = line_end;
-            while ps > prev_end && !is_break(bytes[ps - 1]) {
+            let mut ps = end;
+            while ps > 0 && !is_break(bytes[ps - 1]) {
                 ps -= 1;
             }
-            let line_start = ps == 0 || is_break(bytes[ps - 1]);
-            if !line_start || bytes[ps..line_end].iter().all(|b| b.is_ascii_whitespace()) {
+            let line = &bytes[ps..end];
+            if ps < covered || line.iter().all(|b| b.is_ascii_whitespace()) {
                 break;
             }
-            i = ps;
+            if is_definition_start(line) {
+                best = ps;
+            }
+            at = ps;
         }
-        if i > *out.last().unwrap_or(&0) {
-            out.push(i);
+        if best > *out.last().unwrap_or(&0) {
+            out.push(best);
         }
     };
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -363,29 +371,34 @@ fn boundaries(text: &str) -> Vec<usize> {
             Event::Start(_) => {
                 if depth == 0 {
                     if seen_first {
-                        consider(range.start, prev_end, &mut out);
+                        consider(range.start, covered, &mut out);
                     }
                     seen_first = true;
+                    covered = covered.max(line_end(range.start));
+                } else {
+                    covered = covered.max(range.end);
                 }
                 depth += 1;
             }
-            Event::End(_) => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    prev_end = prev_end.max(range.end);
-                }
-            }
+            Event::End(_) => depth = depth.saturating_sub(1),
             _ if depth == 0 => {
                 if seen_first {
-                    consider(range.start, prev_end, &mut out);
+                    consider(range.start, covered, &mut out);
                 }
                 seen_first = true;
-                prev_end = prev_end.max(range.end);
+                covered = covered.max(range.end);
             }
-            _ => {}
+            _ => covered = covered.max(range.end),
         }
     }
     out
+}
+
+/// A line that can open a link reference definition: up to three spaces, then `[`
+/// (a footnote definition `[^x]:` is a block of its own, with events).
+fn is_definition_start(line: &[u8]) -> bool {
+    let indent = line.iter().take_while(|&&b| b == b' ').count();
+    indent <= 3 && line.get(indent) == Some(&b'[') && line.get(indent + 1) != Some(&b'^')
 }
 
 /// A piece of the own text of a list item, heading or top-level paragraph, in

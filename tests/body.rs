@@ -227,6 +227,24 @@ const LINES: &[&str] = &[
     "#",
     "  **2. indented**: topic",
     "\t* tab bullet",
+    "<pre>",
+    "</pre>",
+    "<custom-tag>",
+    "3. ordered from three",
+    "+ plus bullet",
+    "-",
+    "[multi]:",
+    "  https://example.com/next-line",
+    "  'a title on its own line'",
+    "    continuation of a footnote",
+    "a | b",
+    "--- | ---",
+    ">",
+    "> > nested *emphasis",
+    "across lines* **bold",
+    "~~~~",
+    "\\[not a link](https://x.com)",
+    "* **文章**: [unterminated](https://a.com",
 ];
 
 fn digest() -> impl Strategy<Value = String> {
@@ -243,7 +261,7 @@ fn digest() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    // PROPTEST_CASES raises the count (the default is 256).
 
     /// The incremental reparse contract: from any block boundary, to the end or to a
     /// later boundary, parsing gives exactly the corresponding blocks of the full parse.
