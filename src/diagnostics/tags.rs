@@ -6,6 +6,7 @@
 //! `tag-typo` hint. Workspace counts never include the checked digest itself, so a
 //! digest cannot confirm its own spelling.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -45,22 +46,38 @@ pub(super) fn check(
     if items.is_empty() {
         return;
     }
+    // What this file contributes to the index (if it is indexed) is not "other digests".
+    let own_tags: HashSet<&str> =
+        workspace.get(path).map(|d| d.tags.iter().map(|t| &**t).collect()).unwrap_or_default();
     let spellings: Vec<Spelling> = workspace
         .tags()
         .into_iter()
         .filter_map(|stat| {
-            let own = workspace.tagged(&stat.name).iter().any(|p| p == path);
+            let own = own_tags.contains(&*stat.name);
             let others = stat.count.saturating_sub(usize::from(own));
             (others > 0).then(|| Spelling { key: variant_key(&stat.name), name: stat.name, others })
         })
         .collect();
-    let others_using = |name: &str| spellings.iter().find(|s| &*s.name == name).map_or(0, |s| s.others);
+    // Maps built once, so a file with 100,000 tags stays linear.
+    let others_by_name: HashMap<&str, usize> = spellings.iter().map(|s| (&*s.name, s.others)).collect();
+    let others_using = |name: &str| others_by_name.get(name).copied().unwrap_or(0);
+    let mut by_key: HashMap<&str, Vec<&Spelling>> = HashMap::new();
+    for s in &spellings {
+        by_key.entry(s.key.as_str()).or_default().push(s);
+    }
+    let here: HashSet<&str> = items.iter().map(|i| i.value.as_str()).collect();
+    let frequent: Vec<(&str, String, usize)> =
+        spellings.iter().filter(|s| s.others >= FREQUENT).map(|s| (&*s.name, s.key.clone(), s.others)).collect();
+    let mut first_by_value: HashMap<&str, usize> = HashMap::new();
+    let mut first_by_key: HashMap<String, usize> = HashMap::new();
     let related =
         |item: &TagItem, message: &str| Related { path: path.to_path_buf(), span: item.span, message: message.into() };
 
     for (i, item) in items.iter().enumerate() {
         let value = item.value.as_str();
-        let earlier = &items[..i];
+        let key = variant_key(value);
+        let first_same = *first_by_value.entry(value).or_insert(i);
+        let first_variant = *first_by_key.entry(key.clone()).or_insert(i);
         if value.trim().is_empty() {
             out.push(Diagnostic::new(
                 "empty-tag",
@@ -69,7 +86,7 @@ pub(super) fn check(
             ));
             continue;
         }
-        if let Some(first) = earlier.iter().find(|e| e.value == value) {
+        if let Some(first) = (first_same < i).then(|| &items[first_same]) {
             let mut d = Diagnostic::new(
                 "duplicate-tag",
                 item.span,
@@ -79,8 +96,7 @@ pub(super) fn check(
             out.push(d);
             continue;
         }
-        let key = variant_key(value);
-        if let Some(first) = earlier.iter().find(|e| variant_key(&e.value) == key) {
+        if let Some(first) = (first_variant < i).then(|| &items[first_variant]) {
             let mut d = Diagnostic::new(
                 "tag-variant",
                 item.span,
@@ -93,7 +109,9 @@ pub(super) fn check(
             out.push(d);
             continue;
         }
-        if let Some(canonical) = canonical_spelling(value, &key, &items, &spellings) {
+        if let Some(canonical) =
+            canonical_spelling(value, by_key.get(key.as_str()).map_or(&[][..], Vec::as_slice), &here)
+        {
             let n = others_using(&canonical);
             out.push(Diagnostic::new(
                 "tag-variant",
@@ -115,11 +133,9 @@ pub(super) fn check(
         }
         if let Some(vocabulary) = &config.vocabulary {
             if !vocabulary.iter().any(|v| v == value) {
-                let suggestion = vocabulary
-                    .iter()
-                    .find(|v| variant_key(v) == key)
-                    .map(String::as_str)
-                    .or_else(|| closest(&key, vocabulary.iter().map(|v| (v.as_str(), 0))));
+                let suggestion = vocabulary.iter().find(|v| variant_key(v) == key).map(String::as_str).or_else(|| {
+                    closest(&key, vocabulary.iter().map(|v| (v.as_str(), variant_key(v), 0)).collect::<Vec<_>>().iter())
+                });
                 let message = match suggestion {
                     Some(s) => format!("`{value}` is not in the tag vocabulary of digest-ls.toml; did you mean `{s}`?"),
                     None => format!(
@@ -136,8 +152,7 @@ pub(super) fn check(
             }
         }
         if others_using(value) == 0 {
-            let frequent = spellings.iter().filter(|s| s.others >= FREQUENT).map(|s| (&*s.name, s.others));
-            if let Some(near) = closest(&key, frequent) {
+            if let Some(near) = closest(&key, frequent.iter()) {
                 let n = others_using(near);
                 out.push(Diagnostic::new(
                     "tag-typo",
@@ -153,13 +168,10 @@ pub(super) fn check(
 /// used in the most digests (this one included), then one without width or space
 /// variants, then the first by name. Only spellings used in other digests compete,
 /// so every digest of a workspace agrees on the same canonical spelling.
-fn canonical_spelling(value: &str, key: &str, items: &[TagItem], spellings: &[Spelling]) -> Option<Arc<str>> {
-    let uses_here = |name: &str| usize::from(items.iter().any(|i| i.value == name));
-    let mut candidates: Vec<(usize, bool, Arc<str>)> = spellings
-        .iter()
-        .filter(|s| s.key == key)
-        .map(|s| (s.others + uses_here(&s.name), is_clean(&s.name), s.name.clone()))
-        .collect();
+fn canonical_spelling(value: &str, spellings: &[&Spelling], here: &HashSet<&str>) -> Option<Arc<str>> {
+    let uses_here = |name: &str| usize::from(here.contains(name));
+    let mut candidates: Vec<(usize, bool, Arc<str>)> =
+        spellings.iter().map(|s| (s.others + uses_here(&s.name), is_clean(&s.name), s.name.clone())).collect();
     if !candidates.iter().any(|c| &*c.2 != value) {
         return None;
     }
@@ -178,11 +190,13 @@ fn is_clean(name: &str) -> bool {
 
 /// The candidate closest to `key` (a `variant_key`) within typo distance: fewest
 /// edits, then most used, then first by name.
-fn closest<'a>(key: &str, candidates: impl Iterator<Item = (&'a str, usize)>) -> Option<&'a str> {
+fn closest<'a, 'b>(key: &str, candidates: impl Iterator<Item = &'b (&'a str, String, usize)>) -> Option<&'a str>
+where
+    'a: 'b,
+{
     candidates
-        .filter_map(|(name, uses)| {
-            let other = variant_key(name);
-            (other != key).then(|| typo_distance(key, &other)).flatten().map(|d| (d, uses, name))
+        .filter_map(|(name, other, uses)| {
+            (other != key).then(|| typo_distance(key, other)).flatten().map(|d| (d, *uses, *name))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then_with(|| a.2.cmp(b.2)))
         .map(|(_, _, name)| name)
@@ -246,5 +260,26 @@ mod tests {
         assert!(is_clean("DPO"));
         assert!(!is_clean("ＤＰＯ"));
         assert!(!is_clean(" DPO"));
+    }
+
+    #[test]
+    fn a_hundred_thousand_tags_are_checked_in_one_pass() {
+        // In each run of ten, the tenth repeats the first and the fifth is its upper-case variant.
+        let tags: Vec<String> = (0..100_000)
+            .map(|i| match i % 10 {
+                9 => format!("\"t{}\"", i - 9),
+                4 => format!("\"T{}\"", i - 4),
+                _ => format!("\"t{i}\""),
+            })
+            .collect();
+        let text = format!("---\ntitle: x\ndate: 2024-07-05\ntags: [{}]\n---\n", tags.join(", "));
+        let config = Config::default();
+        let analysis = Analysis::new(&text, &config);
+        let mut out = Vec::new();
+        check(&analysis, Path::new("a.md"), &config, &Workspace::new(), &mut out);
+        let count = |code: &str| out.iter().filter(|d| d.code == code).count();
+        assert_eq!(count("duplicate-tag"), 10_000);
+        // "T{n}" follows "t{n}", listed four items earlier.
+        assert_eq!(count("tag-variant"), 10_000);
     }
 }
