@@ -207,11 +207,14 @@ pub fn rewrite_date(value: &str) -> Option<String> {
         "" => String::new(),
         "Z" | "z" | "UTC" => "Z".to_string(),
         z => {
-            let (sign, digits) = z.split_at(1);
-            if !matches!(sign, "+" | "-") {
+            if !z.starts_with(['+', '-']) {
                 return None;
             }
+            let (sign, digits) = z.split_at(1);
             let digits: String = digits.chars().filter(|c| *c != ':').collect();
+            if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
             let (oh, om) = match digits.len() {
                 2 => (&digits[..2], "00"),
                 4 => (&digits[..2], &digits[2..]),
@@ -452,6 +455,9 @@ mod tests {
             ("yesterday", None),
             ("2024-07-05T25:00+08:00", None),
             ("", None),
+            ("2024-07-05T19:31优", None),
+            ("2024-07-05T19:31+0８:00", None),
+            ("2024-07-05T19:31+0８", None),
         ];
         for (input, want) in table {
             assert_eq!(rewrite_date(input).as_deref(), want, "{input}");

@@ -290,3 +290,99 @@ fn arxiv_pdf_to_abs_and_bare_url_to_link() {
         "#]],
     );
 }
+
+/// Random digests made of the pieces that matter to the features: every feature at
+/// every offset answers without panicking, with spans inside the text on character
+/// boundaries.
+#[test]
+fn arbitrary_input_never_panics() {
+    use digest_ls::navigation::target_at;
+    use digest_ls::rename::prepare_rename;
+    use digest_ls::symbols::{document_links, document_symbols, folding_ranges};
+    let pieces = [
+        "---",
+        "\n",
+        "\r\n",
+        "\r",
+        "tags: [",
+        "]",
+        "\"",
+        "'",
+        ", ",
+        "- ",
+        "DPO",
+        "优化",
+        "😀",
+        "title: ",
+        "date: ",
+        "2024/07/05",
+        "T19:31+0８",
+        "**1. ",
+        "**",
+        ": ",
+        "：",
+        "*  相关引用：",
+        "    * **文章**: ",
+        "[x](",
+        "https://arxiv.org/pdf/2305.16367v2",
+        ")",
+        "http://103.170.5.190:7870/",
+        "<https://a.b/>",
+        "## ",
+        "Quick points：",
+        " ",
+        "\t",
+    ];
+    let codes =
+        ["missing-key", "invalid-date", "duplicate-tag", "tag-variant", "tags-not-list", "key-typo", "topic-number"];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let config = digest_ls::config::Config::default();
+    let ws = digest_ls::workspace::Workspace::new();
+    let texts = |_: &Path| None;
+    for _ in 0..400 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut text = String::new();
+        let mut s = seed;
+        for _ in 0..(seed % 40) {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            text.push_str(pieces[(s >> 33) as usize % pieces.len()]);
+        }
+        let ok = |span: Span| span.start <= span.end && text.get(span.range()).is_some();
+        let analysis = Analysis::new(&text, &config);
+        let mut spans: Vec<Span> =
+            diagnostics::check(&analysis, Path::new("a.md"), &config, &ws).iter().map(|d| d.span).collect();
+        for s in document_symbols(text.as_str(), &analysis) {
+            spans.push(s.span);
+            spans.push(s.selection);
+            spans.extend(s.children.iter().flat_map(|c| [c.span, c.selection]));
+        }
+        spans.extend(folding_ranges(text.as_str(), &analysis, &config).iter().map(|f| f.span));
+        spans.extend(document_links(&analysis).iter().map(|l| l.span));
+        for at in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            spans.extend(prepare_rename(&analysis, at).map(|(s, _)| s));
+            let _ = target_at(&analysis, at);
+            let wanted: Vec<Wanted> =
+                codes.iter().map(|c| Wanted { code: c.to_string(), span: Span::empty(at) }).collect();
+            let req = Request {
+                text: &text,
+                analysis: &analysis,
+                path: Path::new("a.md"),
+                range: Span::empty(at),
+                diagnostics: &wanted,
+                config: &config,
+                workspace: &ws,
+                texts: &texts,
+                now: NOW,
+            };
+            for a in actions(&req) {
+                spans.extend(a.edits.iter().map(|e| e.span));
+                let _ = apply(&text, &a.edits);
+            }
+        }
+        for span in spans {
+            assert!(ok(span), "bad span {span:?} in {text:?}");
+        }
+    }
+}
