@@ -323,21 +323,21 @@ pub fn is_clean(name: &str) -> bool {
 }
 
 /// Groups of spellings that Hugo merges into one term, each with its canonical
-/// spelling first; only groups with more than one spelling.
+/// spelling first (as `canonical` ranks them) and the others by name; only groups
+/// with more than one spelling. One pass over the workspace's tags.
 pub fn variant_groups(workspace: &Workspace) -> Vec<Vec<String>> {
-    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, Vec<(usize, bool, String)>> = BTreeMap::new();
     for s in workspace.tags() {
-        groups.entry(variant_key(&s.name)).or_default().push(s.name.to_string());
+        groups.entry(variant_key(&s.name)).or_default().push((s.count, is_clean(&s.name), s.name.to_string()));
     }
     let mut out: Vec<Vec<String>> = groups
         .into_values()
         .filter(|g| g.len() > 1)
-        .filter_map(|g| {
-            let first = canonical(&g[0], workspace)?;
-            let mut rest: Vec<String> = g.into_iter().filter(|s| *s != first).collect();
-            rest.sort();
-            rest.insert(0, first);
-            Some(rest)
+        .map(|mut g| {
+            g.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
+            let mut names: Vec<String> = g.into_iter().map(|s| s.2).collect();
+            names[1..].sort();
+            names
         })
         .collect();
     out.sort();

@@ -4,6 +4,7 @@
 //! with `digest-ls.toml`, a Hugo config or `.git`, and its `digest-ls.toml` decides
 //! which files are digests.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -12,7 +13,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::analysis::Analysis;
 use crate::config::{self, Config};
-use crate::rename::{canonical, variant_groups};
+use crate::rename::variant_groups;
 use crate::workspace::{DigestInfo, Workspace};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -47,6 +48,10 @@ pub struct TagsReport {
 
 /// The report of a workspace index: tags most used first, then most recent, then by name.
 pub fn report(workspace: &Workspace) -> TagsReport {
+    let groups = variant_groups(workspace);
+    // Each variant spelling with its canonical one, from one pass over the tags.
+    let canonical_of: HashMap<&str, &str> =
+        groups.iter().flat_map(|g| g[1..].iter().map(move |v| (v.as_str(), g[0].as_str()))).collect();
     let tags = workspace
         .tags()
         .into_iter()
@@ -54,16 +59,11 @@ pub fn report(workspace: &Workspace) -> TagsReport {
             name: s.name.to_string(),
             digests: s.count,
             last: s.last.map(|d| d.day_string()),
-            variant_of: canonical(&s.name, workspace).filter(|c| **c != *s.name),
+            variant_of: canonical_of.get(&*s.name).map(|c| c.to_string()),
         })
         .collect();
-    let variant_groups = variant_groups(workspace)
-        .into_iter()
-        .filter_map(|mut g| {
-            let canonical = (!g.is_empty()).then(|| g.remove(0))?;
-            Some(VariantGroup { canonical, variants: g })
-        })
-        .collect();
+    let variant_groups =
+        groups.iter().map(|g| VariantGroup { canonical: g[0].clone(), variants: g[1..].to_vec() }).collect();
     TagsReport { digests: workspace.len(), tags, variant_groups }
 }
 
