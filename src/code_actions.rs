@@ -60,6 +60,8 @@ pub struct Wanted {
 
 /// What the code actions need to know.
 pub struct Request<'a> {
+    /// The document's text, at least up to the end of the front matter (fixes in the
+    /// body read the analysis, never the text).
     pub text: &'a str,
     pub analysis: &'a Analysis,
     pub path: &'a Path,

@@ -324,8 +324,11 @@ pub fn code_actions(
         })
         .collect();
     let wanted: Vec<Wanted> = context.iter().map(|(_, w)| w.clone()).collect();
-    let text = od.doc.text();
     let analysis = od.doc.analysis();
+    // The fixes read the text of the front matter only (the body through the
+    // analysis): no copy of a large body per cursor move.
+    let head_end = analysis.front_matter.body_start.max(analysis.front_matter.content.end);
+    let text = text::Source::slice(od.doc.rope(), 0..head_end);
     let config = st.config_for(&od.path);
     let texts = |p: &Path| text_of(st, p);
     let now = now_rfc3339();
