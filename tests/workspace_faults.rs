@@ -312,7 +312,6 @@ fn deleted_and_renamed_digests() {
 /// event for it must not make the server read it, since that read blocks until some
 /// other process writes to the FIFO.
 #[test]
-#[ignore = "fault: src/lsp/state.rs read_text reads a FIFO on a file event and blocks forever under the state lock"]
 fn a_file_event_for_a_fifo_does_not_block_the_server() {
     let ws = Workspace::new();
     ws.write("content/posts/good.md", &citing("好", "2024-06-01", &["好标签"]));

@@ -4,11 +4,13 @@
 //! - `state`: the one owner of documents, index and configuration
 //! - `convert`: the one place for positions, ranges, URIs and LSP result types
 //! - `features`: navigation, symbols, folding, links, rename, code actions and commands
+//! - `transport`: the stdio framing in front of tower-lsp-server (bad frames, limits, `$/` requests)
 
 pub mod convert;
 pub mod features;
 pub mod server;
 pub mod state;
+pub mod transport;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

@@ -126,21 +126,64 @@ fn is_config_path(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()) == Some(config::FILE_NAME)
 }
 
-/// Reads a file as UTF-8; `None` (with a log line) when it is missing or not UTF-8.
+/// Files larger than this are not read: a digest bigger than the largest message a
+/// client may send us (an open document) is not one to index.
+pub const MAX_FILE_BYTES: u64 = super::transport::MAX_MESSAGE_BYTES as u64;
+
+/// Reads a regular file as UTF-8; `None` (with a log line) when it is missing, not a
+/// regular file, over [`MAX_FILE_BYTES`] or not UTF-8.
+///
+/// Callers hold the state lock, so this must never block on anything but the disk: a
+/// FIFO (or a device) named like a digest would block `open` or `read` until another
+/// process writes to it. The file is opened non-blocking and judged by the metadata of
+/// the opened handle, so a file swapped for a FIFO after a check cannot slip through.
 pub fn read_text(path: &Path) -> Option<String> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
+    match read_regular(path) {
+        Ok(Some(bytes)) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(_) => {
                 info!("skipping {}: not UTF-8", path.display());
                 None
             }
         },
+        Ok(None) => None,
         Err(e) => {
             debug!("cannot read {}: {e}", path.display());
             None
         }
     }
+}
+
+/// The bytes of `path` if it is a regular file of at most [`MAX_FILE_BYTES`].
+fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading waits for a writer unless O_NONBLOCK is set; the
+        // flag changes nothing for a regular file.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        info!("skipping {}: not a regular file", path.display());
+        return Ok(None);
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        info!("skipping {}: {} bytes, over the limit of {MAX_FILE_BYTES}", path.display(), meta.len());
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow while it is read: never read past the limit.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        info!("skipping {}: grew over the limit of {MAX_FILE_BYTES} bytes", path.display());
+        return Ok(None);
+    }
+    Ok(Some(bytes))
 }
 
 /// What a digest on disk contributes to the workspace.
@@ -737,6 +780,26 @@ mod tests {
         std::fs::remove_dir_all(root.join("content/posts")).unwrap();
         st.watched(vec![event(&root.join("content/posts"), lsp::FileChangeType::DELETED)]);
         assert!(st.workspace.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_text_reads_only_regular_files() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.md");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo has no other preconditions.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+        // Opened without O_NONBLOCK, this would wait for a writer forever.
+        assert_eq!(read_text(&fifo), None);
+        assert_eq!(read_text(dir.path()), None);
+        assert_eq!(read_text(&dir.path().join("missing.md")), None);
+        let file = dir.path().join("a.md");
+        std::fs::write(&file, "---\ntitle: 优化\n---\n").unwrap();
+        assert_eq!(read_text(&file).as_deref(), Some("---\ntitle: 优化\n---\n"));
+        std::fs::write(&file, b"\xff\xfe").unwrap();
+        assert_eq!(read_text(&file), None);
     }
 
     #[test]
