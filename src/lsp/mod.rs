@@ -14,7 +14,7 @@ pub mod transport;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::LspService;
 use tracing::error;
 
 /// Runs `f` (a call into the core); a panic is logged and becomes `None`, so one bad
@@ -57,7 +57,8 @@ pub fn run() -> i32 {
     let code = runtime.block_on(async {
         let (service, socket) = LspService::new(server::Backend::new);
         let state = service.inner().state();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        // Through our own framing: see `transport` for what it works around.
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
         // `exit` after `shutdown` is a clean stop; `exit` alone or the end of input is not.
         if state::lock(&state).shutdown {
             0

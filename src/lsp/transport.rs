@@ -1,4 +1,671 @@
 //! The stdio framing in front of tower-lsp-server: reads `Content-Length` frames itself, answers what tower-lsp-server would mishandle, and forwards only messages it can decode.
+//!
+//! Why this layer exists (tower-lsp-server 0.23, `src/transport.rs` and `src/codec.rs`):
+//! - its reader is a `tokio_util` `FramedRead`, which ends the stream after the first
+//!   decode error, so one malformed frame (bad JSON, a wrong `Content-Length`, a broken
+//!   header) ends the whole server;
+//! - its codec waits for as many bytes as `Content-Length` says, however absurd, so a
+//!   length of 1e15 makes the server wait (and buffer) forever;
+//! - its service answers an unknown `$/` method with nothing, even when it is a request
+//!   (with an id) that the spec says must get MethodNotFound.
+//!
+//! So the real stdin is read here: frames are parsed with a bounded header and a capped
+//! body, checked to decode as tower-lsp-server's own message type, and only then re-framed
+//! into a pipe that tower-lsp-server reads. Everything else is answered here with a
+//! JSON-RPC error and the stream resynchronised at the next `Content-Length` header.
+//! Both this layer and tower-lsp-server answer on stdout, so tower-lsp-server writes into a
+//! second pipe that cuts its bytes into whole messages; those and this layer's errors go
+//! through one queue to the one task that writes stdout: two messages never interleave.
+
+use std::collections::VecDeque;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::mpsc::{self, error::SendError, OwnedPermit};
+use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::{ClientSocket, LanguageServer, LspService, Server};
+use tracing::{error, info, warn};
 
 /// The largest message body accepted from the client (a 50 MB document still fits).
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+/// The most bytes a message's header block may take (a real one is under 100).
+const MAX_HEADER_BYTES: usize = 8 * 1024;
+/// The most bytes read from the input at once.
+const READ_BYTES: usize = 64 * 1024;
+/// What resynchronisation looks for, compared ignoring ASCII case.
+const LENGTH_HEADER: &[u8] = b"content-length";
+
+// ---- frames ----
+
+/// What the frame reader found next in the stream.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// A message body, exactly as long as its `Content-Length` said.
+    Message(Vec<u8>),
+    /// A framing error; the reader is resynchronising to the next `Content-Length`.
+    Fault(Fault),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// A header line that is not `Name: value`, or a `Content-Length` that is not a number.
+    BadHeader(&'static str),
+    /// A header block without `Content-Length`.
+    MissingLength,
+    /// A header block over [`MAX_HEADER_BYTES`] (or garbage without line breaks).
+    HeaderTooLong,
+    /// A `Content-Length` over the limit; the body is not waited for.
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::BadHeader(why) => write!(f, "bad header: {why}"),
+            Fault::MissingLength => write!(f, "a header without Content-Length"),
+            Fault::HeaderTooLong => write!(f, "a header over {MAX_HEADER_BYTES} bytes"),
+            Fault::TooLarge(n) => write!(f, "a message of {n} bytes, over the limit of {MAX_MESSAGE_BYTES} bytes"),
+        }
+    }
+}
+
+enum ReadState {
+    /// Reading header lines: the length once seen, the header bytes so far, and
+    /// whether any header line was read (blank lines before the first are skipped).
+    Headers { length: Option<usize>, bytes: usize, any: bool },
+    /// Waiting for a body of this many bytes.
+    Body(usize),
+    /// After a fault: skipping to the next `Content-Length`.
+    Resync,
+}
+
+impl ReadState {
+    fn headers() -> ReadState {
+        ReadState::Headers { length: None, bytes: 0, any: false }
+    }
+}
+
+/// Splits a byte stream into LSP frames (`Content-Length: N`, other headers ignored,
+/// CRLF or bare LF line ends) and recovers from any garbage. Memory stays bounded by the
+/// largest accepted body plus one read.
+pub struct FrameReader {
+    buf: Vec<u8>,
+    /// Where the unread bytes of `buf` start.
+    pos: usize,
+    state: ReadState,
+    max_body: usize,
+    /// After a fault, further faults are not reported until a frame is read: one run
+    /// of garbage is one error.
+    quiet: bool,
+}
+
+impl FrameReader {
+    pub fn new(max_body: usize) -> FrameReader {
+        FrameReader { buf: Vec::new(), pos: 0, state: ReadState::headers(), max_body, quiet: false }
+    }
+
+    /// Adds bytes read from the stream.
+    pub fn push(&mut self, bytes: &[u8]) {
+        if self.pos > 0 && self.pos >= self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Whether part of a message is buffered (the stream ended inside it).
+    pub fn in_message(&self) -> bool {
+        match self.state {
+            ReadState::Headers { any, .. } => any || self.pos < self.buf.len(),
+            ReadState::Body(_) => true,
+            ReadState::Resync => false,
+        }
+    }
+
+    /// The last frame's body was not JSON, so its length was probably wrong: what
+    /// follows is likely the rest of it, and not worth another error.
+    pub fn expect_garbage(&mut self) {
+        self.quiet = true;
+    }
+
+    /// The next frame, or `None` until more bytes are pushed.
+    pub fn next_frame(&mut self) -> Option<Frame> {
+        loop {
+            match self.state {
+                ReadState::Body(n) => {
+                    if self.buf.len() - self.pos < n {
+                        return None;
+                    }
+                    let body = self.buf[self.pos..self.pos + n].to_vec();
+                    self.pos += n;
+                    self.state = ReadState::headers();
+                    self.quiet = false;
+                    return Some(Frame::Message(body));
+                }
+                ReadState::Resync => {
+                    let rest = &self.buf[self.pos..];
+                    match rest.windows(LENGTH_HEADER.len()).position(|w| w.eq_ignore_ascii_case(LENGTH_HEADER)) {
+                        Some(i) => {
+                            self.pos += i;
+                            self.state = ReadState::headers();
+                        }
+                        None => {
+                            // Keep only what could be the start of a split `Content-Length`.
+                            self.pos = self.pos.max(self.buf.len().saturating_sub(LENGTH_HEADER.len() - 1));
+                            return None;
+                        }
+                    }
+                }
+                ReadState::Headers { length, bytes, any } => {
+                    let rest = &self.buf[self.pos..];
+                    let room = MAX_HEADER_BYTES - bytes;
+                    let Some(eol) = rest[..rest.len().min(room + 1)].iter().position(|&b| b == b'\n') else {
+                        if rest.len() > room {
+                            self.pos += 1;
+                            if let Some(f) = self.fault(Fault::HeaderTooLong) {
+                                return Some(f);
+                            }
+                            continue;
+                        }
+                        return None;
+                    };
+                    let line = &rest[..eol];
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    let consumed = eol + 1;
+                    if line.is_empty() {
+                        self.pos += consumed;
+                        if !any {
+                            // A stray line break between messages.
+                            continue;
+                        }
+                        match length {
+                            Some(n) => self.state = ReadState::Body(n),
+                            None => {
+                                if let Some(f) = self.fault(Fault::MissingLength) {
+                                    return Some(f);
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                    match parse_header(line) {
+                        Err(why) => {
+                            // Resync from inside this line: the next header may follow garbage on it.
+                            self.pos += 1;
+                            if let Some(f) = self.fault(Fault::BadHeader(why)) {
+                                return Some(f);
+                            }
+                        }
+                        Ok(Some(n)) if n > self.max_body as u64 => {
+                            self.pos += consumed;
+                            self.state = ReadState::Resync;
+                            // Always reported: the client is waiting for an answer to it.
+                            self.quiet = true;
+                            return Some(Frame::Fault(Fault::TooLarge(n)));
+                        }
+                        Ok(found) => {
+                            self.pos += consumed;
+                            let length = found.map(|n| n as usize).or(length);
+                            self.state = ReadState::Headers { length, bytes: bytes + consumed, any: true };
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Enters resynchronisation; the fault to report, unless one was reported already.
+    fn fault(&mut self, fault: Fault) -> Option<Frame> {
+        self.state = ReadState::Resync;
+        let report = !self.quiet;
+        self.quiet = true;
+        report.then_some(Frame::Fault(fault))
+    }
+}
+
+/// A header line: `Some(length)` for `Content-Length`, `None` for any other header.
+fn parse_header(line: &[u8]) -> Result<Option<u64>, &'static str> {
+    let colon = line.iter().position(|&b| b == b':').ok_or("a header line without a colon")?;
+    let name = &line[..colon];
+    // An HTTP token, as header names are.
+    let token = |b: &u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b);
+    if name.is_empty() || !name.iter().all(token) {
+        return Err("an invalid header name");
+    }
+    if !name.eq_ignore_ascii_case(LENGTH_HEADER) {
+        return Ok(None);
+    }
+    let value = line[colon + 1..].trim_ascii();
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return Err("a Content-Length that is not a number");
+    }
+    // Saturating: any overflow is over the limit anyway.
+    let n = value.iter().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+    Ok(Some(n))
+}
+
+// ---- messages ----
+
+/// tower-lsp-server's own (crate-private) message type, mirrored: a body that decodes
+/// as this is one its codec decodes too.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Incoming {
+    Response(#[allow(dead_code)] Response),
+    Request(Request),
+}
+
+/// What to do with a message body.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    /// Hand it to tower-lsp-server.
+    Forward,
+    /// Answer it here; `garbage` when it was not even JSON.
+    Answer { reply: Value, garbage: bool },
+}
+
+fn error_reply(id: Value, code: i64, message: String) -> Value {
+    json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })
+}
+
+fn judge(body: &[u8]) -> Verdict {
+    if let Err(e) = std::str::from_utf8(body) {
+        let message = format!("Parse error: the message is not UTF-8 ({e})");
+        return Verdict::Answer { reply: error_reply(Value::Null, -32700, message), garbage: true };
+    }
+    match serde_json::from_slice::<Incoming>(body) {
+        // tower-lsp-server drops MethodNotFound for `$/` methods, right for notifications
+        // only. (No `$/` request is ours: a custom one would need an exception here.)
+        Ok(Incoming::Request(req)) if req.method().starts_with("$/") && req.id().is_some() => {
+            let id = serde_json::to_value(req.id()).unwrap_or(Value::Null);
+            let message = format!("Method not found: {}", req.method());
+            Verdict::Answer { reply: error_reply(id, -32601, message), garbage: false }
+        }
+        Ok(_) => Verdict::Forward,
+        Err(_) => match serde_json::from_slice::<Value>(body) {
+            Err(e) => {
+                Verdict::Answer { reply: error_reply(Value::Null, -32700, format!("Parse error: {e}")), garbage: true }
+            }
+            Ok(value) => {
+                // The id, when there is a usable one, lets the client match the error.
+                let id = value.get("id").filter(|id| id.is_string() || id.is_i64()).cloned().unwrap_or(Value::Null);
+                let message = "Invalid request: not a JSON-RPC 2.0 request, notification or response".to_string();
+                Verdict::Answer { reply: error_reply(id, -32600, message), garbage: false }
+            }
+        },
+    }
+}
+
+// ---- the pipes ----
+//
+// The crate's tokio has no `io-util` (no `duplex`, no `AsyncReadExt`), so the two pipes
+// to and from tower-lsp-server are channels of whole byte chunks behind the poll traits.
+
+/// Messages (or errors) queued for the output at most; beyond, writers wait.
+const OUTPUT_QUEUE: usize = 16;
+/// Chunks queued for tower-lsp-server at most (a header and a body per message).
+const INPUT_QUEUE: usize = 8;
+
+fn header(len: usize) -> String {
+    format!("Content-Length: {len}\r\n\r\n")
+}
+
+async fn read_some<R: AsyncRead + Unpin>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut read = ReadBuf::new(buf);
+    poll_fn(|cx| Pin::new(&mut *r).poll_read(cx, &mut read)).await?;
+    Ok(read.filled().len())
+}
+
+async fn write_all<W: AsyncWrite + Unpin>(w: &mut W, mut bytes: &[u8]) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let n = poll_fn(|cx| Pin::new(&mut *w).poll_write(cx, bytes)).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        bytes = &bytes[n..];
+    }
+    Ok(())
+}
+
+/// tower-lsp-server's input: the chunks `read_input` forwards; the end when it stops.
+struct ToServer {
+    rx: mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl AsyncRead for ToServer {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.pos < this.chunk.len() {
+                let n = buf.remaining().min(this.chunk.len() - this.pos);
+                buf.put_slice(&this.chunk[this.pos..this.pos + n]);
+                this.pos += n;
+                return Poll::Ready(Ok(()));
+            }
+            match this.rx.poll_recv(cx) {
+                Poll::Ready(Some(chunk)) => {
+                    this.chunk = chunk;
+                    this.pos = 0;
+                }
+                // Nothing filled: the end of input.
+                Poll::Ready(None) => return Poll::Ready(Ok(())),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+type Reserve = Pin<Box<dyn Future<Output = Result<OwnedPermit<Vec<u8>>, SendError<()>>> + Send>>;
+
+/// tower-lsp-server's output: its bytes are cut into whole messages, queued for the
+/// one writer of stdout (with backpressure: a full queue makes tower-lsp-server wait).
+struct FromServer {
+    frames: FrameReader,
+    tx: mpsc::Sender<Vec<u8>>,
+    ready: VecDeque<Vec<u8>>,
+    reserve: Option<Reserve>,
+}
+
+impl FromServer {
+    /// Moves the complete messages into the queue.
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        while !self.ready.is_empty() {
+            let tx = &self.tx;
+            let reserve = self.reserve.get_or_insert_with(|| Box::pin(tx.clone().reserve_owned()));
+            match reserve.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(result) => {
+                    self.reserve = None;
+                    let Ok(permit) = result else { return Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into())) };
+                    if let Some(body) = self.ready.pop_front() {
+                        permit.send(body);
+                    }
+                }
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for FromServer {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let this = &mut *self;
+        // Take no more bytes while earlier messages wait for room.
+        ready!(this.poll_drain(cx))?;
+        this.frames.push(buf);
+        while let Some(frame) = this.frames.next_frame() {
+            match frame {
+                Frame::Message(body) => this.ready.push_back(body),
+                Frame::Fault(fault) => error!("unexpected output from tower-lsp-server: {fault}"),
+            }
+        }
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.poll_drain(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.poll_drain(cx)
+    }
+}
+
+/// Reads the client's frames: valid messages go on to tower-lsp-server, the rest are
+/// answered here. The end of input closes the pipe, which ends the server.
+async fn read_input<I: AsyncRead + Unpin>(mut input: I, to_server: mpsc::Sender<Vec<u8>>, out: mpsc::Sender<Vec<u8>>) {
+    let mut reader = FrameReader::new(MAX_MESSAGE_BYTES);
+    let mut chunk = vec![0; READ_BYTES];
+    loop {
+        while let Some(frame) = reader.next_frame() {
+            let reply = match frame {
+                Frame::Message(body) => match judge(&body) {
+                    Verdict::Forward => {
+                        let len = body.len();
+                        if to_server.send(header(len).into_bytes()).await.is_err()
+                            || to_server.send(body).await.is_err()
+                        {
+                            // The server stopped reading (after `exit`).
+                            return;
+                        }
+                        continue;
+                    }
+                    Verdict::Answer { reply, garbage } => {
+                        if garbage {
+                            reader.expect_garbage();
+                        }
+                        warn!("answered a bad message: {}", reply["error"]["message"]);
+                        reply
+                    }
+                },
+                Frame::Fault(fault) => {
+                    warn!("bad input: {fault}; skipping to the next message");
+                    let (code, what) = if matches!(fault, Fault::TooLarge(_)) {
+                        (-32600, "Invalid request")
+                    } else {
+                        (-32700, "Parse error")
+                    };
+                    error_reply(Value::Null, code, format!("{what}: {fault}"))
+                }
+            };
+            if out.send(reply.to_string().into_bytes()).await.is_err() {
+                return;
+            }
+        }
+        match read_some(&mut input, &mut chunk).await {
+            Ok(0) => break,
+            Ok(n) => reader.push(&chunk[..n]),
+            Err(e) => {
+                error!("cannot read from the client: {e}");
+                break;
+            }
+        }
+    }
+    if reader.in_message() {
+        info!("the input ended inside a message");
+    }
+    // Dropping `to_server` is the end of tower-lsp-server's input.
+}
+
+/// The one writer of the output: whole messages, in the order they were queued.
+async fn write_output<O: AsyncWrite + Unpin>(mut output: O, mut queue: mpsc::Receiver<Vec<u8>>) {
+    while let Some(body) = queue.recv().await {
+        let written = async {
+            write_all(&mut output, header(body.len()).as_bytes()).await?;
+            write_all(&mut output, &body).await?;
+            poll_fn(|cx| Pin::new(&mut output).poll_flush(cx)).await
+        };
+        if let Err(e) = written.await {
+            error!("cannot write to the client: {e}");
+            return;
+        }
+    }
+}
+
+/// Serves `service` on `input`/`output` through this layer; returns when the server
+/// stops (`exit`, or the end of input) with all its output written.
+pub async fn serve<I, O, S>(input: I, output: O, service: LspService<S>, socket: ClientSocket)
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin + Send + 'static,
+    S: LanguageServer,
+{
+    let (to_server, server_rx) = mpsc::channel(INPUT_QUEUE);
+    let (out, out_rx) = mpsc::channel(OUTPUT_QUEUE);
+    let server_in = ToServer { rx: server_rx, chunk: Vec::new(), pos: 0 };
+    // tower-lsp-server's own output is trusted: no limit on a message's size.
+    let server_out =
+        FromServer { frames: FrameReader::new(usize::MAX), tx: out.clone(), ready: VecDeque::new(), reserve: None };
+    let reader = tokio::spawn(read_input(input, to_server, out));
+    let writer = tokio::spawn(write_output(output, out_rx));
+    Server::new(server_in, server_out, socket).serve(service).await;
+    // A read of the input may still be blocked (clients need not close it after
+    // `exit`): stop it, which drops its sender; the writer then ends once the server's
+    // last message is out.
+    reader.abort();
+    let _ = reader.await;
+    let _ = writer.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framed(body: &str) -> Vec<u8> {
+        format!("{}{body}", header(body.len())).into_bytes()
+    }
+
+    /// Every frame from `bytes` pushed in pieces of `step` bytes.
+    fn frames(bytes: &[u8], step: usize, max_body: usize) -> Vec<Frame> {
+        let mut reader = FrameReader::new(max_body);
+        let mut out = Vec::new();
+        for piece in bytes.chunks(step.max(1)) {
+            reader.push(piece);
+            while let Some(f) = reader.next_frame() {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    fn msg(body: &str) -> Frame {
+        Frame::Message(body.as_bytes().to_vec())
+    }
+
+    const A: &str = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+    const B: &str = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+
+    #[test]
+    fn frames_split_at_every_byte() {
+        let bytes = [framed(A), framed("优化😀"), framed(B)].concat();
+        for step in [1, 2, 3, 7, 64, bytes.len()] {
+            assert_eq!(frames(&bytes, step, 1024), vec![msg(A), msg("优化😀"), msg(B)], "pieces of {step}");
+        }
+    }
+
+    #[test]
+    fn crlf_and_bare_lf_headers_and_extra_headers() {
+        let typed = format!(
+            "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: {}\r\nX-Other: 1\r\n\r\n{A}",
+            A.len()
+        );
+        let lf = format!("content-length:{}\n\n{B}", B.len());
+        let bytes = [typed.as_bytes(), b"\r\n", lf.as_bytes()].concat();
+        assert_eq!(frames(&bytes, 5, 1024), vec![msg(A), msg(B)]);
+    }
+
+    #[test]
+    fn a_missing_length_is_one_fault_then_the_next_frame() {
+        let bytes = [format!("Content-Type: x\r\n\r\n{A}").into_bytes(), framed(B)].concat();
+        assert_eq!(frames(&bytes, 1, 1024), vec![Frame::Fault(Fault::MissingLength), msg(B)]);
+    }
+
+    #[test]
+    fn an_oversize_length_is_refused_without_waiting_for_the_body() {
+        let bytes = [b"Content-Length: 999999999999999999999999\r\n\r\n{}".to_vec(), framed(B)].concat();
+        assert_eq!(frames(&bytes, 4, 1024), vec![Frame::Fault(Fault::TooLarge(u64::MAX)), msg(B)]);
+        let mut reader = FrameReader::new(10);
+        reader.push(b"Content-Length: 11\r\n\r\n");
+        assert_eq!(reader.next_frame(), Some(Frame::Fault(Fault::TooLarge(11))));
+        assert_eq!(reader.next_frame(), None);
+        // Exactly at the limit is fine.
+        assert_eq!(frames(&framed("0123456789"), 3, 10), vec![msg("0123456789")]);
+    }
+
+    #[test]
+    fn garbage_between_frames_is_one_fault() {
+        let bytes = [framed(A), b"garbage: not { a header }\r\nmore\r\n\r\n}}".to_vec(), framed(B)].concat();
+        let found = frames(&bytes, 3, 1024);
+        // `garbage: ...` is a header like any unknown one; `more` is not.
+        assert_eq!(found, vec![msg(A), Frame::Fault(Fault::BadHeader("a header line without a colon")), msg(B)]);
+        // Garbage right before the next header, on the same line.
+        let bytes = [b"{\"x\":1}}".to_vec(), framed(B)].concat();
+        assert_eq!(frames(&bytes, 1, 1024), vec![Frame::Fault(Fault::BadHeader("an invalid header name")), msg(B)]);
+    }
+
+    #[test]
+    fn broken_header_lines() {
+        for (line, why) in [
+            ("Content-Length 12", "a header line without a colon"),
+            ("Content-Length: lots", "a Content-Length that is not a number"),
+            ("Content-Length: -5", "a Content-Length that is not a number"),
+            ("Content-Length: ", "a Content-Length that is not a number"),
+        ] {
+            let bytes = [format!("{line}\r\n\r\n{A}").into_bytes(), framed(B)].concat();
+            assert_eq!(frames(&bytes, 2, 1024), vec![Frame::Fault(Fault::BadHeader(why)), msg(B)], "{line}");
+        }
+    }
+
+    #[test]
+    fn endless_garbage_keeps_the_buffer_small() {
+        let mut reader = FrameReader::new(1024);
+        let mut faults = 0;
+        for _ in 0..1000 {
+            reader.push(&[b'x'; 1000]);
+            while let Some(f) = reader.next_frame() {
+                assert_eq!(f, Frame::Fault(Fault::HeaderTooLong));
+                faults += 1;
+            }
+        }
+        assert_eq!(faults, 1);
+        assert!(reader.buf.len() - reader.pos < LENGTH_HEADER.len(), "only a possible split header is kept");
+        reader.push(&framed(B));
+        assert_eq!(reader.next_frame(), Some(msg(B)));
+    }
+
+    #[test]
+    fn after_a_garbage_body_the_rest_is_skipped_quietly() {
+        // A Content-Length too long: the body eats the start of the next message.
+        let next = framed(B);
+        let bytes =
+            [format!("Content-Length: {}\r\n\r\n{A}", A.len() + 20).into_bytes(), next.clone(), framed(B)].concat();
+        let mut reader = FrameReader::new(1024);
+        reader.push(&bytes);
+        let Some(Frame::Message(body)) = reader.next_frame() else { panic!("a frame") };
+        assert!(matches!(judge(&body), Verdict::Answer { garbage: true, .. }));
+        reader.expect_garbage();
+        assert_eq!(reader.next_frame(), Some(msg(B)));
+        assert_eq!(reader.next_frame(), None);
+    }
+
+    #[test]
+    fn the_end_inside_a_message_is_noticed() {
+        let mut reader = FrameReader::new(1024);
+        assert!(!reader.in_message());
+        reader.push(&framed(A)[..10]);
+        assert_eq!(reader.next_frame(), None);
+        assert!(reader.in_message());
+    }
+
+    fn answer(body: &[u8]) -> (i64, Value) {
+        match judge(body) {
+            Verdict::Answer { reply, .. } => (reply["error"]["code"].as_i64().unwrap_or(0), reply["id"].clone()),
+            Verdict::Forward => panic!("forwarded: {}", String::from_utf8_lossy(body)),
+        }
+    }
+
+    #[test]
+    fn messages_are_forwarded_or_answered() {
+        assert_eq!(judge(A.as_bytes()), Verdict::Forward);
+        assert_eq!(judge(B.as_bytes()), Verdict::Forward);
+        assert_eq!(judge(br#"{"jsonrpc":"2.0","id":"x","result":null}"#), Verdict::Forward);
+        assert_eq!(judge(br#"{"jsonrpc":"2.0","method":"$/setTrace","params":{"value":"off"}}"#), Verdict::Forward);
+        assert_eq!(answer(br#"{"jsonrpc":"2.0","id":7,"method":"$/x"}"#), (-32601, json!(7)));
+        assert_eq!(answer(br#"{"jsonrpc":"2.0","id":"s","method":"$/x","params":null}"#), (-32601, json!("s")));
+        assert_eq!(answer(br#"{"jsonrpc":"2.0","id":1,"method":"#), (-32700, Value::Null));
+        assert_eq!(answer(br#"{"jsonrpc":"2.0","method":"initialized"} trailing"#), (-32700, Value::Null));
+        assert_eq!(answer(b"\xff\xfe{}"), (-32700, Value::Null));
+        assert_eq!(answer(b""), (-32700, Value::Null));
+        assert_eq!(answer(b"[1,2,3]"), (-32600, Value::Null));
+        assert_eq!(answer(b"null"), (-32600, Value::Null));
+        assert_eq!(answer(b"{}"), (-32600, Value::Null));
+        assert_eq!(answer(br#"{"jsonrpc":"1.0","id":3,"method":"x"}"#), (-32600, json!(3)));
+        assert_eq!(answer(br#"{"jsonrpc":"2.0","id":{"a":1},"method":"textDocument/hover"}"#), (-32600, Value::Null));
+    }
+}
