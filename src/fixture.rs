@@ -47,6 +47,13 @@ impl Fixture {
             }
         }
         files.push(current);
+        let config = files
+            .iter()
+            .find(|f| f.path == Path::new(crate::config::FILE_NAME))
+            .map(|f| Config::from_toml(&f.text).0)
+            .unwrap_or_default();
+        // Drop the config file before numbering files, so the cursor's index is right.
+        files.retain(|f| f.path != Path::new(crate::config::FILE_NAME));
         let mut cursor = None;
         for (i, f) in files.iter_mut().enumerate() {
             if let Some(at) = f.text.find(CURSOR) {
@@ -54,12 +61,6 @@ impl Fixture {
                 cursor = Some((i, at));
             }
         }
-        let config = files
-            .iter()
-            .find(|f| f.path == Path::new(crate::config::FILE_NAME))
-            .map(|f| Config::from_toml(&f.text).0)
-            .unwrap_or_default();
-        files.retain(|f| f.path != Path::new(crate::config::FILE_NAME));
         Fixture { files, cursor, config }
     }
 
@@ -112,4 +113,18 @@ pub fn render_diagnostics(text: &str, diagnostics: &[Diagnostic]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_file_before_the_cursor_file() {
+        let f = Fixture::parse("//- digest-ls.toml\nrequired-keys = []\n//- content/a.md\nx\n//- content/b.md\ny$0\n");
+        assert_eq!(f.files.len(), 2);
+        assert_eq!(f.main().path, Path::new("content/b.md"));
+        assert_eq!(f.offset(), 1);
+        assert!(f.config.required_keys.is_empty());
+    }
 }
