@@ -113,6 +113,10 @@ impl FrameReader {
         if self.pos > 0 && self.pos >= self.buf.len() / 2 {
             self.buf.drain(..self.pos);
             self.pos = 0;
+            // Give back the memory of a huge message once it is gone.
+            if self.buf.capacity() > 1024 * 1024 && self.buf.len() < self.buf.capacity() / 4 {
+                self.buf.shrink_to(self.buf.len() * 2);
+            }
         }
         self.buf.extend_from_slice(bytes);
     }
@@ -162,9 +166,10 @@ impl FrameReader {
                 }
                 ReadState::Headers { length, bytes, any } => {
                     let rest = &self.buf[self.pos..];
-                    let room = MAX_HEADER_BYTES - bytes;
-                    let Some(eol) = rest[..rest.len().min(room + 1)].iter().position(|&b| b == b'\n') else {
-                        if rest.len() > room {
+                    // A line must end within the header bytes left.
+                    let room = MAX_HEADER_BYTES.saturating_sub(bytes);
+                    let Some(eol) = rest[..rest.len().min(room)].iter().position(|&b| b == b'\n') else {
+                        if rest.len() >= room {
                             self.pos += 1;
                             if let Some(f) = self.fault(Fault::HeaderTooLong) {
                                 return Some(f);
@@ -620,6 +625,23 @@ mod tests {
     }
 
     #[test]
+    fn a_header_block_over_the_limit_is_one_fault() {
+        let many = "X-Pad: 0123456789abcdef\r\n".repeat(MAX_HEADER_BYTES / 10);
+        let bytes = [many.into_bytes(), framed(A)].concat();
+        for step in [1, 100, bytes.len()] {
+            assert_eq!(
+                frames(&bytes, step, 1024),
+                vec![Frame::Fault(Fault::HeaderTooLong), msg(A)],
+                "pieces of {step}"
+            );
+        }
+        // Just under the limit is fine.
+        let pad = format!("X-Pad: {}\r\n", "p".repeat(MAX_HEADER_BYTES - 200));
+        let bytes = [pad.into_bytes(), framed(A)].concat();
+        assert_eq!(frames(&bytes, 7, 1024), vec![msg(A)]);
+    }
+
+    #[test]
     fn after_a_garbage_body_the_rest_is_skipped_quietly() {
         // A Content-Length too long: the body eats the start of the next message.
         let next = framed(B);
@@ -641,6 +663,57 @@ mod tests {
         reader.push(&framed(A)[..10]);
         assert_eq!(reader.next_frame(), None);
         assert!(reader.in_message());
+    }
+
+    #[tokio::test]
+    async fn read_input_forwards_valid_messages_and_answers_the_rest() {
+        let dollar = r#"{"jsonrpc":"2.0","id":9,"method":"$/digest-ls/x"}"#;
+        let input = [
+            framed(A),
+            b"Content-Length: 3\r\n\r\n{x}".to_vec(),
+            framed(dollar),
+            b"Content-Length: 99999999999\r\n\r\n".to_vec(),
+            framed(B),
+            framed(A)[..9].to_vec(),
+        ]
+        .concat();
+        let (to_server, mut server_rx) = mpsc::channel(64);
+        let (out, mut out_rx) = mpsc::channel(64);
+        read_input(&input[..], to_server, out).await;
+        let mut forwarded = Vec::new();
+        while let Some(chunk) = server_rx.recv().await {
+            forwarded.extend(chunk);
+        }
+        assert_eq!(forwarded, [framed(A), framed(B)].concat(), "only the valid messages, framed again");
+        let mut replies = Vec::new();
+        while let Some(reply) = out_rx.recv().await {
+            let reply: Value = serde_json::from_slice(&reply).expect("a JSON reply");
+            replies.push((reply["error"]["code"].clone(), reply["id"].clone()));
+        }
+        assert_eq!(
+            replies,
+            vec![(json!(-32700), Value::Null), (json!(-32601), json!(9)), (json!(-32600), Value::Null)]
+        );
+    }
+
+    #[tokio::test]
+    async fn server_output_leaves_as_whole_messages() {
+        // A queue of one: tower-lsp-server's writes wait for the writer.
+        let (tx, rx) = mpsc::channel(1);
+        let mut from_server =
+            FromServer { frames: FrameReader::new(usize::MAX), tx, ready: VecDeque::new(), reserve: None };
+        let writer = tokio::spawn(async move {
+            let mut out = Vec::new();
+            write_output(&mut out, rx).await;
+            out
+        });
+        let bytes = [framed(A), framed("优化😀"), framed(B), framed(A)].concat();
+        for piece in bytes.chunks(5) {
+            write_all(&mut from_server, piece).await.expect("written");
+        }
+        poll_fn(|cx| Pin::new(&mut from_server).poll_flush(cx)).await.expect("flushed");
+        drop(from_server);
+        assert_eq!(writer.await.expect("the writer ends"), bytes);
     }
 
     fn answer(body: &[u8]) -> (i64, Value) {
