@@ -191,6 +191,12 @@ impl Body {
         }
     }
 
+    /// A resolver for many links: builds the definition map once, on the first
+    /// reference link, so resolving every link of a body stays linear.
+    pub fn resolver(&self) -> Resolver<'_> {
+        Resolver { body: self, map: std::cell::OnceCell::new() }
+    }
+
     /// Index of the first block whose span ends after `offset`.
     pub fn block_at(&self, offset: usize) -> Option<usize> {
         let i = self.blocks.partition_point(|b| b.span.end <= offset);
@@ -240,6 +246,30 @@ impl Body {
             }
         }
         out
+    }
+}
+
+/// Resolves links of one body against its definitions (see `Body::resolve`).
+pub struct Resolver<'a> {
+    body: &'a Body,
+    map: std::cell::OnceCell<std::collections::HashMap<String, &'a str>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn resolve<'l>(&self, link: &'l Link) -> Option<&'l str>
+    where
+        'a: 'l,
+    {
+        let Some(label) = &link.label else { return Some(link.url.as_str()) };
+        let map = self.map.get_or_init(|| {
+            let mut map = std::collections::HashMap::new();
+            for d in self.body.blocks.iter().flat_map(|b| b.definitions.iter()) {
+                // The first definition of a label wins.
+                map.entry(normalize_label(&d.label)).or_insert(d.url.as_str());
+            }
+            map
+        });
+        map.get(&normalize_label(label)).copied()
     }
 }
 
@@ -1174,4 +1204,23 @@ fn inline_dest(src: &str, from: usize, end: usize) -> Range<usize> {
         }
     }
     start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolver_agrees_with_resolve() {
+        let text = "[a] [B] [c][a] [missing]\n\n[A]: https://first.example\n\n[a]: https://second.example\n[b]: https://b.example\n";
+        let body = parse(text, 0, &Config::default());
+        let resolver = body.resolver();
+        let links: Vec<&Link> = body.blocks.iter().flat_map(|b| b.links.iter()).collect();
+        assert!(links.len() >= 4, "{links:?}");
+        let got: Vec<Option<&str>> = links.iter().map(|l| resolver.resolve(l)).collect();
+        let want: Vec<Option<&str>> = links.iter().map(|l| body.resolve(l)).collect();
+        assert_eq!(got, want);
+        assert_eq!(got[0], Some("https://first.example"));
+        assert!(got.contains(&None));
+    }
 }

@@ -75,9 +75,10 @@ pub fn references(
             }
         }
         Some(Target::Link { key, .. }) => {
+            let resolver = analysis.body.resolver();
             for block in &analysis.body.blocks {
                 for l in &block.links {
-                    if analysis.body.resolve(l).and_then(crate::resource::key).as_deref() == Some(key.as_str()) {
+                    if resolver.resolve(l).and_then(crate::resource::key).as_deref() == Some(key.as_str()) {
                         out.push(Location { path: path.to_path_buf(), span: l.span });
                     }
                 }

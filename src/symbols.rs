@@ -255,9 +255,10 @@ pub struct DocLink {
 pub fn document_links(analysis: &Analysis) -> Vec<DocLink> {
     let body = &analysis.body;
     let mut out = Vec::new();
+    let resolver = body.resolver();
     for block in &body.blocks {
         for l in &block.links {
-            let Some(url) = body.resolve(l) else { continue };
+            let Some(url) = resolver.resolve(l) else { continue };
             let url = url.trim();
             let Ok(parsed) = url::Url::parse(url) else { continue };
             if parsed.cannot_be_a_base() && parsed.scheme() != "mailto" {

@@ -6,13 +6,14 @@ use url::{ParseError, Url};
 
 use super::Diagnostic;
 use crate::analysis::Analysis;
-use crate::body::{Body, Link, LinkKind};
+use crate::body::{Body, Link, LinkKind, Resolver};
 use crate::config::Config;
 use crate::text::Span;
 
 pub(super) fn check(analysis: &Analysis, config: &Config, out: &mut Vec<Diagnostic>) {
     let _ = config;
     let body = &analysis.body;
+    let resolver = body.resolver();
     for block in &body.blocks {
         // Links that are the target of a reference (`* **文章**: [..](..)`).
         let mut in_reference = vec![false; block.links.len()];
@@ -22,7 +23,7 @@ pub(super) fn check(analysis: &Analysis, config: &Config, out: &mut Vec<Diagnost
             }
         }
         for (link, &is_ref) in block.links.iter().zip(&in_reference) {
-            check_link(body, link, is_ref, out);
+            check_link(&resolver, link, is_ref, out);
         }
     }
     check_topic_numbers(body, out);
@@ -33,8 +34,8 @@ fn url_span(link: &Link) -> Span {
     link.url_span.filter(|s| !s.is_empty()).unwrap_or(link.span)
 }
 
-fn check_link(body: &Body, link: &Link, is_ref: bool, out: &mut Vec<Diagnostic>) {
-    let Some(url) = body.resolve(link) else {
+fn check_link(resolver: &Resolver<'_>, link: &Link, is_ref: bool, out: &mut Vec<Diagnostic>) {
+    let Some(url) = resolver.resolve(link) else {
         // An undefined label is plain text to Hugo: fine in prose (`[WIP]`), a broken
         // link where a reference is expected.
         if is_ref {

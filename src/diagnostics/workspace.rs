@@ -36,10 +36,11 @@ pub(super) fn check(
 fn references(analysis: &Analysis, path: &Path, config: &Config, workspace: &Workspace, out: &mut Vec<Diagnostic>) {
     let body = &analysis.body;
     let own_date = analysis.scalar("date").and_then(|d| crate::date::parse(d).ok());
+    let resolver = body.resolver();
     for block in &body.blocks {
         for r in &block.references {
             let Some(link) = r.link.and_then(|i| block.links.get(i)) else { continue };
-            let Some(url) = body.resolve(link) else { continue };
+            let Some(url) = resolver.resolve(link) else { continue };
             if let Some(hosts) = config.label_hosts.get(&r.label) {
                 if let Some(message) = label_mismatch(&r.label, url, hosts, config) {
                     out.push(Diagnostic::new("label-mismatch", r.label_span, message));
