@@ -41,12 +41,31 @@ Columns in the human output count characters; --format json gives UTF-8 and UTF-
     },
 }
 
+/// Logs of the command-line tools go to stderr (stdout is the report); warnings by
+/// default, so a skipped symlink loop or unreadable folder is not silent.
+fn init_cli_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DIGEST_LS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .with_env_filter(filter)
+        .try_init();
+}
+
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         None => digest_ls::lsp::run(),
-        Some(Command::Check { paths, format }) => digest_ls::check::run(&paths, format),
-        Some(Command::Tags { path, format }) => digest_ls::tags_cli::run(path.as_deref(), format),
+        Some(Command::Check { paths, format }) => {
+            init_cli_logging();
+            digest_ls::check::run(&paths, format)
+        }
+        Some(Command::Tags { path, format }) => {
+            init_cli_logging();
+            digest_ls::tags_cli::run(path.as_deref(), format)
+        }
     };
     std::process::exit(code);
 }
