@@ -169,7 +169,8 @@ impl FrameReader {
                     // A line must end within the header bytes left.
                     let room = MAX_HEADER_BYTES.saturating_sub(bytes);
                     let Some(eol) = rest[..rest.len().min(room)].iter().position(|&b| b == b'\n') else {
-                        if rest.len() >= room {
+                        // (Some byte is over the limit: one to step past.)
+                        if rest.len() >= room && !rest.is_empty() {
                             self.pos += 1;
                             if let Some(f) = self.fault(Fault::HeaderTooLong) {
                                 return Some(f);
@@ -635,6 +636,14 @@ mod tests {
                 "pieces of {step}"
             );
         }
+        // A block that reaches the limit exactly, then waits for more.
+        let mut reader = FrameReader::new(1024);
+        reader.push(format!("X-Pad: {}\r\n", "p".repeat(MAX_HEADER_BYTES - 9)).as_bytes());
+        assert_eq!(reader.next_frame(), None);
+        reader.push(b"\r\n");
+        assert_eq!(reader.next_frame(), Some(Frame::Fault(Fault::HeaderTooLong)));
+        reader.push(&framed(A));
+        assert_eq!(reader.next_frame(), Some(msg(A)));
         // Just under the limit is fine.
         let pad = format!("X-Pad: {}\r\n", "p".repeat(MAX_HEADER_BYTES - 200));
         let bytes = [pad.into_bytes(), framed(A)].concat();
@@ -642,11 +651,37 @@ mod tests {
     }
 
     #[test]
+    fn random_input_never_panics_and_stays_bounded() {
+        let pieces: [&[u8]; 9] =
+            [b"Content-Length: ", b"content-length:", b"12", b"99999999999", b"\r\n", b"\n", b":", b"{}", b"\xff x"];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as usize
+        };
+        let mut reader = FrameReader::new(64);
+        for _ in 0..20_000 {
+            let mut chunk = Vec::new();
+            for _ in 0..next() % 4 {
+                chunk.extend_from_slice(pieces[next() % pieces.len()]);
+            }
+            reader.push(&chunk);
+            while let Some(frame) = reader.next_frame() {
+                if let Frame::Message(body) = frame {
+                    assert!(body.len() <= 64);
+                }
+            }
+            assert!(reader.buf.len() - reader.pos <= 64 + MAX_HEADER_BYTES + chunk.len());
+        }
+    }
+
+    #[test]
     fn after_a_garbage_body_the_rest_is_skipped_quietly() {
         // A Content-Length too long: the body eats the start of the next message.
-        let next = framed(B);
         let bytes =
-            [format!("Content-Length: {}\r\n\r\n{A}", A.len() + 20).into_bytes(), next.clone(), framed(B)].concat();
+            [format!("Content-Length: {}\r\n\r\n{A}", A.len() + 20).into_bytes(), framed(B), framed(B)].concat();
         let mut reader = FrameReader::new(1024);
         reader.push(&bytes);
         let Some(Frame::Message(body)) = reader.next_frame() else { panic!("a frame") };
