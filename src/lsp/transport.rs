@@ -17,15 +17,10 @@
 //! second pipe that cuts its bytes into whole messages; those and this layer's errors go
 //! through one queue to the one task that writes stdout: two messages never interleave.
 
-use std::collections::VecDeque;
-use std::future::{poll_fn, Future};
-use std::pin::Pin;
-use std::task::{ready, Context, Poll};
-
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::sync::mpsc::{self, error::SendError, OwnedPermit};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Request, Response};
 use tower_lsp_server::{ClientSocket, LanguageServer, LspService, Server};
 use tracing::{error, info, warn};
@@ -307,125 +302,23 @@ fn judge(body: &[u8]) -> Verdict {
 }
 
 // ---- the pipes ----
-//
-// The crate's tokio has no `io-util` (no `duplex`, no `AsyncReadExt`), so the two pipes
-// to and from tower-lsp-server are channels of whole byte chunks behind the poll traits.
 
-/// Messages (or errors) queued for the output at most; beyond, writers wait.
+/// Messages (or errors) queued for the output at most; beyond, senders wait.
 const OUTPUT_QUEUE: usize = 16;
-/// Chunks queued for tower-lsp-server at most (a header and a body per message).
-const INPUT_QUEUE: usize = 8;
+/// Bytes buffered in each pipe to and from tower-lsp-server.
+const PIPE_BYTES: usize = 64 * 1024;
 
 fn header(len: usize) -> String {
     format!("Content-Length: {len}\r\n\r\n")
 }
 
-async fn read_some<R: AsyncRead + Unpin>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut read = ReadBuf::new(buf);
-    poll_fn(|cx| Pin::new(&mut *r).poll_read(cx, &mut read)).await?;
-    Ok(read.filled().len())
-}
-
-async fn write_all<W: AsyncWrite + Unpin>(w: &mut W, mut bytes: &[u8]) -> std::io::Result<()> {
-    while !bytes.is_empty() {
-        let n = poll_fn(|cx| Pin::new(&mut *w).poll_write(cx, bytes)).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        bytes = &bytes[n..];
-    }
-    Ok(())
-}
-
-/// tower-lsp-server's input: the chunks `read_input` forwards; the end when it stops.
-struct ToServer {
-    rx: mpsc::Receiver<Vec<u8>>,
-    chunk: Vec<u8>,
-    pos: usize,
-}
-
-impl AsyncRead for ToServer {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        let this = &mut *self;
-        loop {
-            if this.pos < this.chunk.len() {
-                let n = buf.remaining().min(this.chunk.len() - this.pos);
-                buf.put_slice(&this.chunk[this.pos..this.pos + n]);
-                this.pos += n;
-                return Poll::Ready(Ok(()));
-            }
-            match this.rx.poll_recv(cx) {
-                Poll::Ready(Some(chunk)) => {
-                    this.chunk = chunk;
-                    this.pos = 0;
-                }
-                // Nothing filled: the end of input.
-                Poll::Ready(None) => return Poll::Ready(Ok(())),
-                Poll::Pending => return Poll::Pending,
-            }
-        }
-    }
-}
-
-type Reserve = Pin<Box<dyn Future<Output = Result<OwnedPermit<Vec<u8>>, SendError<()>>> + Send>>;
-
-/// tower-lsp-server's output: its bytes are cut into whole messages, queued for the
-/// one writer of stdout (with backpressure: a full queue makes tower-lsp-server wait).
-struct FromServer {
-    frames: FrameReader,
-    tx: mpsc::Sender<Vec<u8>>,
-    ready: VecDeque<Vec<u8>>,
-    reserve: Option<Reserve>,
-}
-
-impl FromServer {
-    /// Moves the complete messages into the queue.
-    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        while !self.ready.is_empty() {
-            let tx = &self.tx;
-            let reserve = self.reserve.get_or_insert_with(|| Box::pin(tx.clone().reserve_owned()));
-            match reserve.as_mut().poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(result) => {
-                    self.reserve = None;
-                    let Ok(permit) = result else { return Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into())) };
-                    if let Some(body) = self.ready.pop_front() {
-                        permit.send(body);
-                    }
-                }
-            }
-        }
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl AsyncWrite for FromServer {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        let this = &mut *self;
-        // Take no more bytes while earlier messages wait for room.
-        ready!(this.poll_drain(cx))?;
-        this.frames.push(buf);
-        while let Some(frame) = this.frames.next_frame() {
-            match frame {
-                Frame::Message(body) => this.ready.push_back(body),
-                Frame::Fault(fault) => error!("unexpected output from tower-lsp-server: {fault}"),
-            }
-        }
-        Poll::Ready(Ok(buf.len()))
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        self.poll_drain(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        self.poll_drain(cx)
-    }
-}
-
 /// Reads the client's frames: valid messages go on to tower-lsp-server, the rest are
 /// answered here. The end of input closes the pipe, which ends the server.
-async fn read_input<I: AsyncRead + Unpin>(mut input: I, to_server: mpsc::Sender<Vec<u8>>, out: mpsc::Sender<Vec<u8>>) {
+async fn read_input<I, S>(mut input: I, mut to_server: S, out: mpsc::Sender<Vec<u8>>)
+where
+    I: AsyncRead + Unpin,
+    S: AsyncWrite + Unpin,
+{
     let mut reader = FrameReader::new(MAX_MESSAGE_BYTES);
     let mut chunk = vec![0; READ_BYTES];
     loop {
@@ -433,10 +326,12 @@ async fn read_input<I: AsyncRead + Unpin>(mut input: I, to_server: mpsc::Sender<
             let reply = match frame {
                 Frame::Message(body) => match judge(&body) {
                     Verdict::Forward => {
-                        let len = body.len();
-                        if to_server.send(header(len).into_bytes()).await.is_err()
-                            || to_server.send(body).await.is_err()
-                        {
+                        let sent = async {
+                            to_server.write_all(header(body.len()).as_bytes()).await?;
+                            to_server.write_all(&body).await?;
+                            to_server.flush().await
+                        };
+                        if sent.await.is_err() {
                             // The server stopped reading (after `exit`).
                             return;
                         }
@@ -464,7 +359,7 @@ async fn read_input<I: AsyncRead + Unpin>(mut input: I, to_server: mpsc::Sender<
                 return;
             }
         }
-        match read_some(&mut input, &mut chunk).await {
+        match input.read(&mut chunk).await {
             Ok(0) => break,
             Ok(n) => reader.push(&chunk[..n]),
             Err(e) => {
@@ -479,13 +374,36 @@ async fn read_input<I: AsyncRead + Unpin>(mut input: I, to_server: mpsc::Sender<
     // Dropping `to_server` is the end of tower-lsp-server's input.
 }
 
+/// Cuts tower-lsp-server's output into whole messages for the one writer of stdout.
+async fn relay_server_output<R: AsyncRead + Unpin>(mut from_server: R, out: mpsc::Sender<Vec<u8>>) {
+    // tower-lsp-server's own output is trusted: no limit on a message's size.
+    let mut frames = FrameReader::new(usize::MAX);
+    let mut chunk = vec![0; READ_BYTES];
+    loop {
+        match from_server.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => frames.push(&chunk[..n]),
+        }
+        while let Some(frame) = frames.next_frame() {
+            match frame {
+                Frame::Message(body) => {
+                    if out.send(body).await.is_err() {
+                        return;
+                    }
+                }
+                Frame::Fault(fault) => error!("unexpected output from tower-lsp-server: {fault}"),
+            }
+        }
+    }
+}
+
 /// The one writer of the output: whole messages, in the order they were queued.
 async fn write_output<O: AsyncWrite + Unpin>(mut output: O, mut queue: mpsc::Receiver<Vec<u8>>) {
     while let Some(body) = queue.recv().await {
         let written = async {
-            write_all(&mut output, header(body.len()).as_bytes()).await?;
-            write_all(&mut output, &body).await?;
-            poll_fn(|cx| Pin::new(&mut output).poll_flush(cx)).await
+            output.write_all(header(body.len()).as_bytes()).await?;
+            output.write_all(&body).await?;
+            output.flush().await
         };
         if let Err(e) = written.await {
             error!("cannot write to the client: {e}");
@@ -502,20 +420,19 @@ where
     O: AsyncWrite + Unpin + Send + 'static,
     S: LanguageServer,
 {
-    let (to_server, server_rx) = mpsc::channel(INPUT_QUEUE);
+    let (server_in, to_server) = tokio::io::duplex(PIPE_BYTES);
+    let (server_out, from_server) = tokio::io::duplex(PIPE_BYTES);
     let (out, out_rx) = mpsc::channel(OUTPUT_QUEUE);
-    let server_in = ToServer { rx: server_rx, chunk: Vec::new(), pos: 0 };
-    // tower-lsp-server's own output is trusted: no limit on a message's size.
-    let server_out =
-        FromServer { frames: FrameReader::new(usize::MAX), tx: out.clone(), ready: VecDeque::new(), reserve: None };
-    let reader = tokio::spawn(read_input(input, to_server, out));
+    let reader = tokio::spawn(read_input(input, to_server, out.clone()));
+    let relay = tokio::spawn(relay_server_output(from_server, out));
     let writer = tokio::spawn(write_output(output, out_rx));
     Server::new(server_in, server_out, socket).serve(service).await;
     // A read of the input may still be blocked (clients need not close it after
-    // `exit`): stop it, which drops its sender; the writer then ends once the server's
-    // last message is out.
+    // `exit`): stop it. The server's pipe is closed now, so the relay and then the
+    // writer end once the server's last message is out.
     reader.abort();
     let _ = reader.await;
+    let _ = relay.await;
     let _ = writer.await;
 }
 
@@ -712,13 +629,11 @@ mod tests {
             framed(A)[..9].to_vec(),
         ]
         .concat();
-        let (to_server, mut server_rx) = mpsc::channel(64);
+        let (to_server, mut server_rx) = tokio::io::duplex(1 << 20);
         let (out, mut out_rx) = mpsc::channel(64);
         read_input(&input[..], to_server, out).await;
         let mut forwarded = Vec::new();
-        while let Some(chunk) = server_rx.recv().await {
-            forwarded.extend(chunk);
-        }
+        server_rx.read_to_end(&mut forwarded).await.expect("the pipe ends");
         assert_eq!(forwarded, [framed(A), framed(B)].concat(), "only the valid messages, framed again");
         let mut replies = Vec::new();
         while let Some(reply) = out_rx.recv().await {
@@ -733,10 +648,10 @@ mod tests {
 
     #[tokio::test]
     async fn server_output_leaves_as_whole_messages() {
-        // A queue of one: tower-lsp-server's writes wait for the writer.
+        // Small pipe and a queue of one: tower-lsp-server's writes wait for the writer.
+        let (mut server_out, from_server) = tokio::io::duplex(7);
         let (tx, rx) = mpsc::channel(1);
-        let mut from_server =
-            FromServer { frames: FrameReader::new(usize::MAX), tx, ready: VecDeque::new(), reserve: None };
+        let relay = tokio::spawn(relay_server_output(from_server, tx));
         let writer = tokio::spawn(async move {
             let mut out = Vec::new();
             write_output(&mut out, rx).await;
@@ -744,10 +659,10 @@ mod tests {
         });
         let bytes = [framed(A), framed("优化😀"), framed(B), framed(A)].concat();
         for piece in bytes.chunks(5) {
-            write_all(&mut from_server, piece).await.expect("written");
+            server_out.write_all(piece).await.expect("written");
         }
-        poll_fn(|cx| Pin::new(&mut from_server).poll_flush(cx)).await.expect("flushed");
-        drop(from_server);
+        drop(server_out);
+        relay.await.expect("the relay ends");
         assert_eq!(writer.await.expect("the writer ends"), bytes);
     }
 
