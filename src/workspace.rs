@@ -45,24 +45,44 @@ impl DigestInfo {
         let date = analysis.scalar("date").and_then(|d| crate::date::parse(d).ok());
         let title = analysis.scalar("title").map(str::to_string);
         let mut tags: Vec<Arc<str>> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for t in analysis.tags() {
-            if !tags.iter().any(|x| **x == *t.value) {
+            if seen.insert(t.value.clone()) {
                 tags.push(t.value.as_str().into());
             }
         }
         let body = &analysis.body;
         let topics: Vec<String> = body.topics().iter().map(|t| t.start.title.clone()).collect();
+        let resolver = body.resolver();
         let mut citations = Vec::new();
-        for (i, block) in body.blocks.iter().enumerate() {
+        // The topic a block belongs to, tracked in one pass (as `Body::topic_of_block`).
+        let (mut topic, mut count) = (None, 0);
+        for block in &body.blocks {
+            match block.kind {
+                crate::body::BlockKind::TopicStart(_) => {
+                    topic = Some(count);
+                    count += 1;
+                }
+                crate::body::BlockKind::Heading { .. } => topic = None,
+                _ => {}
+            }
             if block.links.is_empty() {
                 continue;
             }
-            let topic = body.topic_of_block(i);
-            for (li, link) in block.links.iter().enumerate() {
-                let Some(key) = body.resolve(link).and_then(crate::resource::key) else { continue };
-                let label =
-                    block.references.iter().find(|r| r.link == Some(li)).map(|r| r.label.clone()).unwrap_or_default();
-                citations.push(Citation { key: key.into(), label, topic, span: link.span });
+            let mut labels: Vec<Option<&str>> = vec![None; block.links.len()];
+            for r in &block.references {
+                if let Some(slot) = r.link.and_then(|l| labels.get_mut(l)) {
+                    slot.get_or_insert(r.label.as_str());
+                }
+            }
+            for (link, label) in block.links.iter().zip(labels) {
+                let Some(key) = resolver.resolve(link).and_then(crate::resource::key) else { continue };
+                citations.push(Citation {
+                    key: key.into(),
+                    label: label.unwrap_or_default().to_string(),
+                    topic,
+                    span: link.span,
+                });
             }
         }
         // Summaries live as long as the index: no spare capacity.
@@ -295,6 +315,44 @@ impl Workspace {
     }
 
     /// Citations of the resource `key`, in every digest, newest digest first.
+    /// Citations of `key` in digests dated before `before` (Unix seconds), other than
+    /// `except`: the newest `cap` of them, newest first, and how many there are in all.
+    /// Costs the number of digests citing `key`; nothing is sorted but the `cap` kept.
+    pub fn earlier_citations(
+        &self,
+        key: &str,
+        before: i64,
+        except: &Path,
+        cap: usize,
+    ) -> (Vec<(&Path, &DigestInfo, &Citation)>, usize) {
+        let Some((interned, ids)) = self.by_key.get_key_value(key) else { return (Vec::new(), 0) };
+        let except = self.ids.get(except).copied();
+        let mut total = 0;
+        let mut newest: Vec<(HugoDate, &Slot)> = Vec::new();
+        for &id in ids {
+            if Some(id) == except {
+                continue;
+            }
+            let Some(slot) = self.slot(id) else { continue };
+            let Some(date) = slot.info.date.filter(|d| d.unix < before) else { continue };
+            total += slot.info.citations.iter().filter(|c| Arc::ptr_eq(&c.key, interned)).count();
+            if newest.len() < cap || newest.last().is_some_and(|(d, _)| date > *d) {
+                let at = newest.partition_point(|(d, _)| *d >= date);
+                newest.insert(at, (date, slot));
+                newest.truncate(cap);
+            }
+        }
+        let mut out = Vec::new();
+        for (_, slot) in newest {
+            for c in slot.info.citations.iter().filter(|c| Arc::ptr_eq(&c.key, interned)) {
+                if out.len() < cap {
+                    out.push((slot.path.as_path(), &slot.info, c));
+                }
+            }
+        }
+        (out, total)
+    }
+
     pub fn citations(&self, key: &str) -> Vec<(&Path, &DigestInfo, &Citation)> {
         let Some((interned, ids)) = self.by_key.get_key_value(key) else { return Vec::new() };
         let mut docs: Vec<&Slot> = ids.iter().filter_map(|&id| self.slot(id)).collect();
@@ -365,5 +423,25 @@ mod tests {
         let (a, b) = (ws.get(Path::new("/a.md")).unwrap(), ws.get(Path::new("/b.md")).unwrap());
         assert!(Arc::ptr_eq(&a.tags[0], &b.tags[0]));
         assert!(Arc::ptr_eq(&a.citations[0].key, &b.citations[0].key));
+    }
+
+    #[test]
+    fn earlier_citations_agree_with_the_full_list() {
+        let mut ws = Workspace::new();
+        for i in 0..40i64 {
+            // Two citations of `k` in every fifth digest; dates repeat in pairs.
+            let keys: &[&str] = if i % 5 == 0 { &["k", "k", "x"] } else { &["k", "y"] };
+            ws.update(Path::new(&format!("d{i:02}.md")), Some(info(i / 2, &[], keys)));
+        }
+        let me = Path::new("d30.md");
+        let (newest, total) = ws.earlier_citations("k", 15, me, 5);
+        let all: Vec<_> =
+            ws.citations("k").into_iter().filter(|(p, d, _)| *p != me && d.date.is_some_and(|d| d.unix < 15)).collect();
+        assert_eq!(total, all.len());
+        assert_eq!(newest.len(), 5);
+        let dates = |v: &[(&Path, &DigestInfo, &Citation)]| v.iter().map(|(_, d, _)| d.date).collect::<Vec<_>>();
+        assert_eq!(dates(&newest), dates(&all[..5]));
+        assert_eq!(ws.earlier_citations("k", 0, me, 5), (Vec::new(), 0));
+        assert_eq!(ws.earlier_citations("nope", 99, me, 5).1, 0);
     }
 }

@@ -52,11 +52,7 @@ fn references(analysis: &Analysis, path: &Path, config: &Config, workspace: &Wor
             }
             let Some(key) = crate::resource::key(url) else { continue };
             // Newest first: the first earlier one is the latest before this digest.
-            let earlier: Vec<_> = workspace
-                .citations(&key)
-                .into_iter()
-                .filter(|(p, info, _)| *p != path && info.date.is_some_and(|d| d.unix < date.unix))
-                .collect();
+            let (earlier, total) = workspace.earlier_citations(&key, date.unix, path, RELATED_CAP);
             let Some((_, info, first)) = earlier.first() else { continue };
             let day = info.date.map(|d| d.day_string()).unwrap_or_default();
             let topic = |info: &crate::workspace::DigestInfo, c: &crate::workspace::Citation| {
@@ -64,7 +60,7 @@ fn references(analysis: &Analysis, path: &Path, config: &Config, workspace: &Wor
                     info.title.as_deref().map_or("the digest".to_string(), |t| format!("the digest `{t}`"))
                 })
             };
-            let more = earlier.len() - 1;
+            let more = total - 1;
             let mut message = format!("Already cited in the digest of {day}, in {}", topic(info, first));
             if more > 0 {
                 message.push_str(&format!(" (and {more} earlier citation{})", if more == 1 { "" } else { "s" }));
