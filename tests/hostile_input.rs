@@ -436,7 +436,6 @@ fn big_digest(topics: usize, filler: &str) -> String {
 }
 
 #[test]
-#[ignore = "fault: workspace.rs DigestInfo::from_analysis calls topic_of_block per block, O(blocks^2)"]
 fn ten_megabyte_digest() {
     let filler = "当GPU卡数足够多时，Adam 优化器的 state 不会成为通信和显存的瓶颈 ".repeat(3);
     let per = big_digest(2, &filler).len() - big_digest(1, &filler).len();
@@ -501,7 +500,7 @@ fn one_megabyte_line_in_the_body() {
 }
 
 #[test]
-#[ignore = "fault: workspace.rs DigestInfo::from_analysis dedupes tags with a scan per tag, O(tags^2)"]
+#[ignore = "fault: 100,000 tags still take over 60 s (debug) after 2822543; the quadratic step is not yet isolated"]
 fn hundred_thousand_tags() {
     const N: usize = 100_000;
     // Flow style: one duplicate, at the end.
@@ -528,7 +527,6 @@ fn hundred_thousand_tags() {
 }
 
 #[test]
-#[ignore = "fault: workspace.rs DigestInfo::from_analysis dedupes tags with a scan per tag, O(tags^2): 10 x 10,000 tags take ~60 s"]
 fn completion_with_a_hundred_thousand_tags_in_the_workspace() {
     const N: usize = 100_000;
     let b = bounded("completion over 100,000 tags", Duration::from_secs(60), || {
@@ -554,7 +552,7 @@ fn completion_with_a_hundred_thousand_tags_in_the_workspace() {
 }
 
 #[test]
-#[ignore = "fault: workspace.rs DigestInfo::from_analysis scans the block's references for each link, O(links x references)"]
+#[ignore = "fault: 100,000 links in one list still take over 90 s (debug) after 2822543; the quadratic step is not yet isolated"]
 fn hundred_thousand_links() {
     const N: usize = 100_000;
     let mut text = String::from(
@@ -581,7 +579,6 @@ fn hundred_thousand_links() {
 
 /// Reference-style links resolve against definitions anywhere in the body.
 #[test]
-#[ignore = "fault: workspace.rs DigestInfo::from_analysis uses Body::resolve per link (O(definitions) each), not Body::resolver"]
 fn twenty_thousand_reference_links_and_definitions() {
     const N: usize = 20_000;
     let mut text =
