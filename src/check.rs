@@ -79,6 +79,8 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// How many digests were checked.
     pub checked: usize,
+    /// `files` by path, built on the first lookup (related locations look texts up by path).
+    by_path: std::cell::OnceCell<HashMap<PathBuf, usize>>,
 }
 
 #[derive(Debug)]
@@ -134,11 +136,9 @@ impl Report {
     }
 
     fn text_of(&self, path: &Path) -> Option<&str> {
-        self.files
-            .iter()
-            .find(|f| f.path == path)
-            .map(|f| f.text.as_str())
-            .or_else(|| self.others.get(path).map(String::as_str))
+        let by_path =
+            self.by_path.get_or_init(|| self.files.iter().enumerate().map(|(i, f)| (f.path.clone(), i)).collect());
+        by_path.get(path).map(|&i| self.files[i].text.as_str()).or_else(|| self.others.get(path).map(String::as_str))
     }
 }
 
@@ -385,14 +385,16 @@ fn clamp(text: &str, span: Span) -> Range<usize> {
 /// `LineIndex` (so lines break where LSP breaks them: `\n`, `\r\n`, lone `\r`).
 struct SourceFiles<'r> {
     files: Vec<(String, &'r str, LineIndex)>,
+    ids: HashMap<String, usize>,
 }
 
 impl<'r> SourceFiles<'r> {
     fn add(&mut self, name: &Path, text: &'r str) -> usize {
         let name = name.display().to_string();
-        if let Some(i) = self.files.iter().position(|f| f.0 == name) {
+        if let Some(&i) = self.ids.get(&name) {
             return i;
         }
+        self.ids.insert(name.clone(), self.files.len());
         self.files.push((name, text, LineIndex::new(text)));
         self.files.len() - 1
     }
@@ -446,7 +448,7 @@ fn codespan_severity(s: Severity) -> cs::Severity {
 /// The rustc-style report: each diagnostic with its source line underlined, then
 /// the summary line. ANSI colours when `colour` is set.
 pub fn render_human(report: &Report, colour: bool) -> Vec<u8> {
-    let mut files = SourceFiles { files: Vec::new() };
+    let mut files = SourceFiles { files: Vec::new(), ids: HashMap::new() };
     let mut rendered = Vec::new();
     for f in &report.files {
         let id = files.add(&f.path, &f.text);
@@ -535,6 +537,8 @@ fn json_position(text: &str, index: &LineIndex, offset: usize) -> (u32, u32, u32
 /// One JSON document: `{"diagnostics": [...], "problems": [...], "summary": {...}}`.
 pub fn render_json(report: &Report) -> String {
     let mut diagnostics = Vec::new();
+    // Line indexes of the files related locations point into, built once each.
+    let mut related_index: HashMap<&Path, LineIndex> = HashMap::new();
     for f in &report.files {
         let index = LineIndex::new(&f.text);
         for d in &f.diagnostics {
@@ -544,7 +548,10 @@ pub fn render_json(report: &Report) -> String {
                 .related
                 .iter()
                 .map(|r| {
-                    let pos = report.text_of(&r.path).map(|t| json_position(t, &LineIndex::new(t), r.span.start));
+                    let pos = report.text_of(&r.path).map(|t| {
+                        let index = related_index.entry(r.path.as_path()).or_insert_with(|| LineIndex::new(t));
+                        json_position(t, index, r.span.start)
+                    });
                     JsonRelated {
                         path: r.path.display().to_string(),
                         line: pos.map(|p| p.0),
