@@ -139,6 +139,12 @@ fn remove_id(ids: &mut Vec<DocId>, id: DocId) -> Option<usize> {
     Some(i)
 }
 
+/// The date of digest `id`, for ordering (a slot being withdrawn or filled has none yet
+/// and is never compared: it is not in the lists it is being added to or removed from).
+fn date_of(slots: &[Option<Slot>], id: DocId) -> Option<HugoDate> {
+    slots.get(id as usize)?.as_ref()?.info.date
+}
+
 /// The distinct keys of a digest's citations (a digest may cite a resource twice).
 fn distinct_keys(info: &DigestInfo) -> Vec<Arc<str>> {
     let mut keys: Vec<Arc<str>> = info.citations.iter().map(|c| c.key.clone()).collect();
@@ -221,7 +227,10 @@ impl Workspace {
         }
         for k in distinct_keys(&slot.info) {
             if let Some(ids) = self.by_key.get_mut(&k) {
-                remove_id(ids, id);
+                // Keep the date order: shift, do not swap.
+                if let Some(i) = ids.iter().position(|&x| x == id) {
+                    ids.remove(i);
+                }
                 if ids.is_empty() {
                     self.by_key.remove(&k);
                 }
@@ -231,12 +240,8 @@ impl Workspace {
 
     /// Interns `info`'s tags and keys, adds it to the reverse maps and stores it in slot `id`.
     fn contribute(&mut self, id: DocId, path: &Path, mut info: DigestInfo) {
-        let mut seen: Vec<Arc<str>> = Vec::with_capacity(info.tags.len());
-        info.tags.retain(|t| {
-            let fresh = !seen.contains(t);
-            seen.push(t.clone());
-            fresh
-        });
+        let mut seen: std::collections::HashSet<Arc<str>> = std::collections::HashSet::with_capacity(info.tags.len());
+        info.tags.retain(|t| seen.insert(t.clone()));
         for t in &mut info.tags {
             let name = match self.by_tag.get_key_value(&**t) {
                 Some((k, _)) => k.clone(),
@@ -248,7 +253,8 @@ impl Workspace {
             entry.last = entry.last.max(info.date);
             *t = name;
         }
-        let mut cited: Vec<Arc<str>> = Vec::new();
+        let mut cited: std::collections::HashSet<Arc<str>> = std::collections::HashSet::new();
+        let date = info.date;
         for c in &mut info.citations {
             let key = match self.by_key.get_key_value(&*c.key) {
                 Some((k, _)) => k.clone(),
@@ -257,10 +263,12 @@ impl Workspace {
                     c.key.clone()
                 }
             };
-            if !cited.iter().any(|k| Arc::ptr_eq(k, &key)) {
-                cited.push(key.clone());
+            if cited.insert(key.clone()) {
+                // Kept in (date, id) order, so the citations before a date are a prefix.
+                let slots = &self.slots;
                 if let Some(ids) = self.by_key.get_mut(&key) {
-                    ids.push(id);
+                    let at = ids.partition_point(|&d| (date_of(slots, d), d) < (date, id));
+                    ids.insert(at, id);
                 }
             }
             c.key = key;
@@ -316,8 +324,9 @@ impl Workspace {
 
     /// Citations of the resource `key`, in every digest, newest digest first.
     /// Citations of `key` in digests dated before `before` (Unix seconds), other than
-    /// `except`: the newest `cap` of them, newest first, and how many there are in all.
-    /// Costs the number of digests citing `key`; nothing is sorted but the `cap` kept.
+    /// `except`: those of the newest `cap` digests (at most `cap` citations), newest
+    /// first, and how many such digests there are. The digests citing a resource are
+    /// kept in date order, so this is a binary search and `cap` steps.
     pub fn earlier_citations(
         &self,
         key: &str,
@@ -327,29 +336,26 @@ impl Workspace {
     ) -> (Vec<(&Path, &DigestInfo, &Citation)>, usize) {
         let Some((interned, ids)) = self.by_key.get_key_value(key) else { return (Vec::new(), 0) };
         let except = self.ids.get(except).copied();
-        let mut total = 0;
-        let mut newest: Vec<(HugoDate, &Slot)> = Vec::new();
-        for &id in ids {
-            if Some(id) == except {
-                continue;
-            }
-            let Some(slot) = self.slot(id) else { continue };
-            let Some(date) = slot.info.date.filter(|d| d.unix < before) else { continue };
-            total += slot.info.citations.iter().filter(|c| Arc::ptr_eq(&c.key, interned)).count();
-            if newest.len() < cap || newest.last().is_some_and(|(d, _)| date > *d) {
-                let at = newest.partition_point(|(d, _)| *d >= date);
-                newest.insert(at, (date, slot));
-                newest.truncate(cap);
-            }
-        }
+        let first_dated = ids.partition_point(|&d| date_of(&self.slots, d).is_none());
+        let end = ids.partition_point(|&d| date_of(&self.slots, d).is_none_or(|x| x.unix < before));
+        let earlier = &ids[first_dated..end];
+        // `except` is in `earlier` when it cites `key` and is dated before `before`.
+        let except_inside = except.and_then(|e| self.slot(e)).is_some_and(|slot| {
+            slot.info.date.is_some_and(|d| d.unix < before)
+                && slot.info.citations.iter().any(|c| Arc::ptr_eq(&c.key, interned))
+        });
+        let total = earlier.len() - usize::from(except_inside);
         let mut out = Vec::new();
-        for (_, slot) in newest {
+        for &id in earlier.iter().rev().filter(|&&id| Some(id) != except) {
+            let Some(slot) = self.slot(id) else { continue };
             for c in slot.info.citations.iter().filter(|c| Arc::ptr_eq(&c.key, interned)) {
-                if out.len() < cap {
-                    out.push((slot.path.as_path(), &slot.info, c));
-                }
+                out.push((slot.path.as_path(), &slot.info, c));
+            }
+            if out.len() >= cap {
+                break;
             }
         }
+        out.truncate(cap);
         (out, total)
     }
 
@@ -437,7 +443,9 @@ mod tests {
         let (newest, total) = ws.earlier_citations("k", 15, me, 5);
         let all: Vec<_> =
             ws.citations("k").into_iter().filter(|(p, d, _)| *p != me && d.date.is_some_and(|d| d.unix < 15)).collect();
-        assert_eq!(total, all.len());
+        let mut digests: Vec<&Path> = all.iter().map(|(p, _, _)| *p).collect();
+        digests.dedup();
+        assert_eq!(total, digests.len());
         assert_eq!(newest.len(), 5);
         let dates = |v: &[(&Path, &DigestInfo, &Citation)]| v.iter().map(|(_, d, _)| d.date).collect::<Vec<_>>();
         assert_eq!(dates(&newest), dates(&all[..5]));

@@ -64,7 +64,7 @@ fn a_reference_cited_in_earlier_digests() {
     check(
         &format!("{}{EARLIER}", main_digest("    * **文章**: [Adam-Mini 😀](https://arxiv.org/abs/2402.00658)\n    * **网站**: [arXiv Local Time](https://arxiv.org/localtime)\n")),
         expect![[r#"
-            12:15..12:63 info[cited-before] `[Adam-Mini 😀](https://arxiv.org/abs/2402.00658)`: Already cited in the digest of 2024-03-08, in topic `GaLore 低秩梯度投影 😀` (and 1 earlier citation): say what is new since then, or link to that digest.
+            12:15..12:63 info[cited-before] `[Adam-Mini 😀](https://arxiv.org/abs/2402.00658)`: Already cited in the digest of 2024-03-08, in topic `GaLore 低秩梯度投影 😀` (and in 1 earlier digest): say what is new since then, or link to that digest.
                 related content/posts/2024-03-08.md: cited on 2024-03-08 in topic `GaLore 低秩梯度投影 😀`
                 related content/posts/2024-01-12.md: cited on 2024-01-12 in topic `Mixtral`
         "#]],
@@ -78,7 +78,7 @@ fn cited_before_in_a_crlf_file_and_with_an_ignored_label() {
     check(
         &format!("{main}{EARLIER}"),
         expect![[r#"
-            12:17..12:49 info[cited-before] `https://arxiv.org/abs/2402.00658`: Already cited in the digest of 2024-03-08, in topic `GaLore 低秩梯度投影 😀` (and 1 earlier citation): say what is new since then, or link to that digest.
+            12:17..12:49 info[cited-before] `https://arxiv.org/abs/2402.00658`: Already cited in the digest of 2024-03-08, in topic `GaLore 低秩梯度投影 😀` (and in 1 earlier digest): say what is new since then, or link to that digest.
                 related content/posts/2024-03-08.md: cited on 2024-03-08 in topic `GaLore 低秩梯度投影 😀`
                 related content/posts/2024-01-12.md: cited on 2024-01-12 in topic `Mixtral`
         "#]],

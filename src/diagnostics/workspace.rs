@@ -63,7 +63,7 @@ fn references(analysis: &Analysis, path: &Path, config: &Config, workspace: &Wor
             let more = total - 1;
             let mut message = format!("Already cited in the digest of {day}, in {}", topic(info, first));
             if more > 0 {
-                message.push_str(&format!(" (and {more} earlier citation{})", if more == 1 { "" } else { "s" }));
+                message.push_str(&format!(" (and in {more} earlier digest{})", if more == 1 { "" } else { "s" }));
             }
             message.push_str(": say what is new since then, or link to that digest.");
             let mut d = Diagnostic::new("cited-before", link.span, message);
