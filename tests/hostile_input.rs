@@ -500,7 +500,6 @@ fn one_megabyte_line_in_the_body() {
 }
 
 #[test]
-#[ignore = "fault: 100,000 tags still take over 60 s (debug) after 2822543; the quadratic step is not yet isolated"]
 fn hundred_thousand_tags() {
     const N: usize = 100_000;
     // Flow style: one duplicate, at the end.
@@ -518,7 +517,11 @@ fn hundred_thousand_tags() {
     let one_line = format!("---\ntitle: t\ntags: [{}, \"89999\"]\n---\n", line.join(","));
     for (what, text, n) in [("flow", flow, N + 1), ("block", block, N + 1), ("1 MB line", one_line, 90_001)] {
         let len = text.len();
-        let b = bounded(what, Duration::from_secs(60), move || run_features(&text, &Config::default(), &[len / 2]));
+        // The block list is over the default 1 MiB front-matter limit: raise it, this
+        // test is about the tags (the limit has its own test).
+        let mut config = Config::default();
+        config.limits.max_bytes = 4 << 20;
+        let b = bounded(what, Duration::from_secs(60), move || run_features(&text, &config, &[len / 2]));
         assert_memory(what, b.peak, len);
         assert_eq!(b.value.analysis.tags().len(), n, "{what}");
         let dups = with_code(&b.value, "duplicate-tag");
@@ -552,7 +555,6 @@ fn completion_with_a_hundred_thousand_tags_in_the_workspace() {
 }
 
 #[test]
-#[ignore = "fault: 100,000 links in one list still take over 90 s (debug) after 2822543; the quadratic step is not yet isolated"]
 fn hundred_thousand_links() {
     const N: usize = 100_000;
     let mut text = String::from(
