@@ -350,18 +350,10 @@ pub struct Corpus {
     terms: Vec<&'static str>,
 }
 
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Hinnant's algorithm).
+/// Days since 1970-01-01 to (year, month, day): the crate's own calendar.
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    let (y, m, d) = digest_ls::date::civil_from_days(days);
+    (y, u32::from(m), u32::from(d))
 }
 
 /// 2025-06-30, the day of the last digest: in the past, so no `future-date` warnings.

@@ -548,8 +548,8 @@ fn days_from_civil(year: i64, month: u8, day: u8) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The inverse of `days_from_civil`.
-fn civil_from_days(days: i64) -> (i64, u8, u8) {
+/// The inverse of `days_from_civil`: days since 1970-01-01 to (year, month, day).
+pub fn civil_from_days(days: i64) -> (i64, u8, u8) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
