@@ -400,19 +400,23 @@ impl State {
         let changes: Vec<_> = changes.into_iter().map(convert::change).collect();
         let Some(od) = self.docs.get_mut(uri) else { return };
         let config = config_in(&self.roots, &self.default_config, &od.path);
-        let applied = guarded("applying an edit", || {
-            let mut doc = od.doc.clone();
-            doc.apply(&changes, version, enc, config);
-            doc
-        });
-        let Some(doc) = applied else {
-            // Keep the last good text rather than a half-applied one.
+        // The last good text, kept without copying the document: ropes share their nodes,
+        // so this clone is O(1), where a clone of the document would copy its analysis
+        // on every keystroke.
+        let before = od.doc.rope().clone();
+        let before_version = od.doc.version();
+        if guarded("applying an edit", || od.doc.apply(&changes, version, enc, config)).is_none() {
+            // Back to the last good text rather than a half-applied one.
+            if let Some(doc) =
+                guarded("reopening a document", || Document::new(&before.to_string(), before_version, config))
+            {
+                od.doc = doc;
+            }
             return;
-        };
+        }
         // Whether a file is a digest depends on its path and its first bytes only.
         let head_changed =
-            Source::slice(od.doc.rope(), 0..discover::HEAD_BYTES) != Source::slice(doc.rope(), 0..discover::HEAD_BYTES);
-        od.doc = doc;
+            Source::slice(&before, 0..discover::HEAD_BYTES) != Source::slice(od.doc.rope(), 0..discover::HEAD_BYTES);
         if is_config_path(&od.path) {
             self.config_document_changed(uri, false);
             return;
