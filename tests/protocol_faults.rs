@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -43,27 +43,6 @@ fn write_to(stdin: &Mutex<Option<ChildStdin>>, bytes: &[u8]) -> std::io::Result<
     w.flush()
 }
 
-/// One framed message from the server; `None` at the end of its output.
-fn read_frame(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length:") {
-            len = v.trim().parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; len?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
 impl Raw {
     fn spawn(ws: &Workspace) -> Raw {
         let log_dir = tempfile::Builder::new().prefix("digest-ls-faults-log-").tempdir().expect("a log dir");
@@ -83,7 +62,7 @@ impl Raw {
         let reply = stdin.clone();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Some(msg) = read_frame(&mut reader) {
+            while let Some(msg) = common::read_message(&mut reader) {
                 if msg.get("id").is_some() && msg.get("method").is_some() {
                     // The server's own requests: answer like an editor with no settings.
                     let result = match msg["method"].as_str() {

@@ -141,7 +141,7 @@ fn write_message(stdin: &Mutex<Option<ChildStdin>>, msg: &Value) -> std::io::Res
 }
 
 /// Reads one framed message; `None` at the end of the stream.
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
+pub fn read_message(r: &mut impl BufRead) -> Option<Value> {
     let mut len = None;
     loop {
         let mut line = String::new();
