@@ -444,18 +444,30 @@ struct Args {
     quick: bool,
     seed: u64,
     server: Option<PathBuf>,
+    /// Sections to run (`--only cold,open,indexed,big,check`); empty runs them all.
+    only: Vec<String>,
+}
+
+impl Args {
+    fn wants(&self, section: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == section)
+    }
 }
 
 fn args() -> Args {
-    let mut out = Args { quick: false, seed: 1, server: None };
+    let mut out = Args { quick: false, seed: 1, server: None, only: Vec::new() };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => out.quick = true,
             "--seed" => out.seed = it.next().and_then(|s| s.parse().ok()).expect("--seed N"),
             "--server" => out.server = it.next().map(PathBuf::from),
+            "--only" => {
+                let list = it.next().expect("--only cold,open,indexed,big,check");
+                out.only = list.split(',').map(str::to_string).collect();
+            }
             "-h" | "--help" => {
-                println!("lsp-bench [--quick] [--seed N] [--server PATH]");
+                println!("lsp-bench [--quick] [--seed N] [--server PATH] [--only cold,open,indexed,big,check]");
                 std::process::exit(0);
             }
             other => panic!("unknown argument {other}; try --help"),
@@ -509,7 +521,7 @@ fn indexed_server(bin: &Path, ws: &Workspace) -> (Server, PathBuf, Duration, Dur
 
 fn main() {
     let args = args();
-    let bin = server_binary(args.server);
+    let bin = server_binary(args.server.clone());
     let (runs, keys_small, keys_big, queries) = if args.quick { (2, 60, 30, 100) } else { (5, 300, 100, 500) };
     let tmp = tempfile::tempdir().expect("a temporary folder");
     let corpus = corpus::Corpus::new(args.seed);
@@ -541,7 +553,8 @@ fn main() {
     let mut table = Table::default();
 
     // (2) and (3): cold starts against the floor, interleaved so that both see the same machine.
-    for ws in [&ws1k, &ws10k] {
+    let cold: &[&Workspace] = if args.wants("cold") { &[&ws1k, &ws10k] } else { &[] };
+    for ws in cold {
         let n = ws.files.len();
         let mut inits = Vec::new();
         let mut indexes = Vec::new();
@@ -574,7 +587,7 @@ fn main() {
     }
 
     // (7) A file opened while the indexing of 10,000 digests runs.
-    {
+    if args.wants("open") {
         let mut first = Vec::new();
         let target = &ws10k.files[ws10k.files.len() / 3];
         let text = std::fs::read_to_string(target).expect("a corpus file");
@@ -596,144 +609,156 @@ fn main() {
         table.timing("open during indexing (10k) -> first diagnostics", &first, "<= 50 ms");
     }
 
+    let (mut rss_indexed, mut rss_big_indexed, mut rss_empty, mut rss_big) = (None, None, None, None);
     // (1), (4), (5), (8) on one server with 10,000 digests indexed.
-    eprintln!("typing, queries and memory with 10,000 digests indexed ...");
-    let (mut s, sample, _, _) = indexed_server(&bin, &ws10k);
-    let uri = file_uri(&sample);
-    let mut version = 1;
-    let rss_indexed = s.rss_kib();
+    if args.wants("indexed") {
+        eprintln!("typing, queries and memory with 10,000 digests indexed ...");
+        let (mut s, sample, _, _) = indexed_server(&bin, &ws10k);
+        let uri = file_uri(&sample);
+        let mut version = 1;
+        rss_indexed = s.rss_kib();
 
-    let body_at = end_of_line_with(SAMPLE, "卡越多，Adam state");
-    let keys = type_into(&mut s, &uri, &mut version, body_at, keys_small);
-    table.timing("keystroke -> diagnostics, sample, body (10k indexed)", &keys, "p50 <= 1 ms, p99 <= 5 ms");
-    // A new tag item `, ""` once, then type inside its quotes.
-    let tags_end = after(SAMPLE, "\"DPO\"");
-    version += 1;
-    s.notify("textDocument/didChange", change(&uri, version, tags_end, 0, ", \"\""));
-    s.diagnostics(&uri, Some(version));
-    let keys = type_into(&mut s, &uri, &mut version, (tags_end.0, tags_end.1 + 3), keys_small);
-    table.timing("keystroke -> diagnostics, sample, tags list (10k indexed)", &keys, "p50 <= 1 ms, p99 <= 5 ms");
-    version += 1;
-    s.notify("textDocument/didChange", change(&uri, version, tags_end, 4, ""));
-    s.diagnostics(&uri, Some(version));
+        let body_at = end_of_line_with(SAMPLE, "卡越多，Adam state");
+        let keys = type_into(&mut s, &uri, &mut version, body_at, keys_small);
+        table.timing("keystroke -> diagnostics, sample, body (10k indexed)", &keys, "p50 <= 1 ms, p99 <= 5 ms");
+        // A new tag item `, ""` once, then type inside its quotes.
+        let tags_end = after(SAMPLE, "\"DPO\"");
+        version += 1;
+        s.notify("textDocument/didChange", change(&uri, version, tags_end, 0, ", \"\""));
+        s.diagnostics(&uri, Some(version));
+        let keys = type_into(&mut s, &uri, &mut version, (tags_end.0, tags_end.1 + 3), keys_small);
+        table.timing("keystroke -> diagnostics, sample, tags list (10k indexed)", &keys, "p50 <= 1 ms, p99 <= 5 ms");
+        version += 1;
+        s.notify("textDocument/didChange", change(&uri, version, tags_end, 4, ""));
+        s.diagnostics(&uri, Some(version));
 
-    // (4) Completion inside `tags: [` and hover on a link.
-    let in_tags = after(SAMPLE, "tags: [");
-    let mut comp = Vec::new();
-    let mut items = 0;
-    for _ in 0..queries {
-        let params = json!({"textDocument": {"uri": uri}, "position": {"line": in_tags.0, "character": in_tags.1}});
-        let (d, result) = s.request("textDocument/completion", params);
-        items = result.as_array().or_else(|| result["items"].as_array()).map_or(0, Vec::len);
-        comp.push(d);
-    }
-    table.timing(&format!("completion in tags: [ (10k indexed, {items} items)"), &comp, "p99 <= 5 ms");
-    let on_link = after(SAMPLE, "[Adam-M");
-    let mut hov = Vec::new();
-    let mut hovered = false;
-    for _ in 0..queries {
-        let params = json!({"textDocument": {"uri": uri}, "position": {"line": on_link.0, "character": on_link.1}});
-        let (d, result) = s.request("textDocument/hover", params);
-        hovered = !result.is_null();
-        hov.push(d);
-    }
-    let what = if hovered { "hover on a link (10k indexed)" } else { "hover on a link (10k indexed; empty result)" };
-    table.timing(what, &hov, "p99 <= 5 ms");
-
-    // (8) One file changed on disk, on 10,000 digests (1,000 below).
-    let watched = |s: &mut Server, ws: &Workspace, n: usize, uri: &str| {
-        let target = &ws.files[ws.files.len() / 2];
-        let original = std::fs::read_to_string(target).expect("a corpus file");
-        let changed = original.replacen("tags: [", "tags: [\"Benchmark-Change\", ", 1);
-        let mut out = Vec::new();
-        for k in 0..n {
-            std::fs::write(target, if k % 2 == 0 { &changed } else { &original }).expect("written");
-            let params = json!({"changes": [{"uri": file_uri(target), "type": 2}]});
-            let sent = s.notify("workspace/didChangeWatchedFiles", params);
-            let (got, _) = s.diagnostics(uri, None);
-            out.push(got - sent);
+        // (4) Completion inside `tags: [` and hover on a link.
+        let in_tags = after(SAMPLE, "tags: [");
+        let mut comp = Vec::new();
+        let mut items = 0;
+        for _ in 0..queries {
+            let params = json!({"textDocument": {"uri": uri}, "position": {"line": in_tags.0, "character": in_tags.1}});
+            let (d, result) = s.request("textDocument/completion", params);
+            items = result.as_array().or_else(|| result["items"].as_array()).map_or(0, Vec::len);
+            comp.push(d);
         }
-        std::fs::write(target, &original).expect("written");
-        out
-    };
-    let w10 = watched(&mut s, &ws10k, queries / 5, &uri);
+        table.timing(&format!("completion in tags: [ (10k indexed, {items} items)"), &comp, "p99 <= 5 ms");
+        let on_link = after(SAMPLE, "[Adam-M");
+        let mut hov = Vec::new();
+        let mut hovered = false;
+        for _ in 0..queries {
+            let params = json!({"textDocument": {"uri": uri}, "position": {"line": on_link.0, "character": on_link.1}});
+            let (d, result) = s.request("textDocument/hover", params);
+            hovered = !result.is_null();
+            hov.push(d);
+        }
+        let what =
+            if hovered { "hover on a link (10k indexed)" } else { "hover on a link (10k indexed; empty result)" };
+        table.timing(what, &hov, "p99 <= 5 ms");
 
-    // (5) The 10 MB digest opened with 10,000 digests indexed: its cross-file checks
-    // see the whole index. Last on this server: if it is slow, we stop waiting.
-    let big10_uri = file_uri(&big10);
-    let sent = s.open(&big10, &big10_text, 1);
-    let first = s.diagnostics_within(BIG_LIMIT, &big10_uri, Some(1)).map(|(at, _)| at - sent);
-    let rss_big_indexed = s.rss_kib();
-    match first {
-        Some(d) => table.timing("open 10 MB digest (10k indexed) -> first diagnostics", &[d], ""),
-        None => table.value(
-            "open 10 MB digest (10k indexed) -> first diagnostics",
-            1,
-            format!("> {} s (gave up)", BIG_LIMIT.as_secs()),
-            "",
-        ),
+        // (8) One file changed on disk, on 10,000 digests (1,000 below).
+        let watched = |s: &mut Server, ws: &Workspace, n: usize, uri: &str| {
+            let target = &ws.files[ws.files.len() / 2];
+            let original = std::fs::read_to_string(target).expect("a corpus file");
+            let changed = original.replacen("tags: [", "tags: [\"Benchmark-Change\", ", 1);
+            let mut out = Vec::new();
+            for k in 0..n {
+                std::fs::write(target, if k % 2 == 0 { &changed } else { &original }).expect("written");
+                let params = json!({"changes": [{"uri": file_uri(target), "type": 2}]});
+                let sent = s.notify("workspace/didChangeWatchedFiles", params);
+                let (got, _) = s.diagnostics(uri, None);
+                out.push(got - sent);
+            }
+            std::fs::write(target, &original).expect("written");
+            out
+        };
+        let w10 = watched(&mut s, &ws10k, queries / 5, &uri);
+
+        // (5) The 10 MB digest opened with 10,000 digests indexed: its cross-file checks
+        // see the whole index. Last on this server: if it is slow, we stop waiting.
+        let big10_uri = file_uri(&big10);
+        let sent = s.open(&big10, &big10_text, 1);
+        let first = s.diagnostics_within(BIG_LIMIT, &big10_uri, Some(1)).map(|(at, _)| at - sent);
+        rss_big_indexed = s.rss_kib();
+        match first {
+            Some(d) => table.timing("open 10 MB digest (10k indexed) -> first diagnostics", &[d], ""),
+            None => table.value(
+                "open 10 MB digest (10k indexed) -> first diagnostics",
+                1,
+                format!("> {} s (gave up)", BIG_LIMIT.as_secs()),
+                "",
+            ),
+        }
+        s.kill();
+
+        let (mut s1, sample1, _, _) = indexed_server(&bin, &ws1k);
+        let w1 = watched(&mut s1, &ws1k, queries / 5, &file_uri(&sample1));
+        s1.stop();
+        table.timing("file changed on disk -> republished diagnostics, 1k", &w1, "flat in workspace size");
+        table.timing("file changed on disk -> republished diagnostics, 10k", &w10, "flat in workspace size");
     }
-    s.kill();
 
     // (1) The 1 MB digest, on a server with an empty workspace (the per-keystroke
     // pipeline alone), and the 10 MB digest's memory there.
-    let empty = tmp.path().join("empty");
-    std::fs::create_dir_all(&empty).expect("a folder");
-    let mut s = Server::spawn(&bin);
-    s.initialize(&empty);
-    s.initialized_until_indexed();
-    let rss_empty = s.rss_kib();
-    let big1_uri = file_uri(&big1);
-    s.open(&big1, &big1_text, 1);
-    s.diagnostics(&big1_uri, Some(1));
-    let mut v1 = 1;
-    let mid = (big1_text.len() / 2..).find(|&i| big1_text.is_char_boundary(i)).expect("a boundary");
-    let line_in_middle = &big1_text[mid..].lines().find(|l| l.starts_with("*  ")).expect("a point").to_string();
-    let body_at = end_of_line_with(&big1_text, line_in_middle);
-    let keys = type_into(&mut s, &big1_uri, &mut v1, body_at, keys_big);
-    table.timing("keystroke -> diagnostics, 1 MB digest, body", &keys, "p50 <= 3 ms");
-    let tags_at = after(&big1_text, "tags: [");
-    v1 += 1;
-    s.notify("textDocument/didChange", change(&big1_uri, v1, tags_at, 0, "\"\", "));
-    s.diagnostics(&big1_uri, Some(v1));
-    let keys = type_into(&mut s, &big1_uri, &mut v1, (tags_at.0, tags_at.1 + 1), keys_big);
-    table.timing("keystroke -> diagnostics, 1 MB digest, tags list", &keys, "p50 <= 3 ms");
-    s.notify("textDocument/didClose", json!({"textDocument": {"uri": big1_uri}}));
-    let sent = s.open(&big10, &big10_text, 1);
-    let (at, _) = s.diagnostics(&big10_uri, Some(1));
-    let rss_big = s.rss_kib();
-    table.timing("open 10 MB digest (no workspace) -> first diagnostics", &[at - sent], "");
-    s.stop();
-
-    let (mut s1, sample1, _, _) = indexed_server(&bin, &ws1k);
-    let w1 = watched(&mut s1, &ws1k, queries / 5, &file_uri(&sample1));
-    s1.stop();
-    table.timing("file changed on disk -> republished diagnostics, 1k", &w1, "flat in workspace size");
-    table.timing("file changed on disk -> republished diagnostics, 10k", &w10, "flat in workspace size");
+    if args.wants("big") {
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir_all(&empty).expect("a folder");
+        let mut s = Server::spawn(&bin);
+        s.initialize(&empty);
+        s.initialized_until_indexed();
+        rss_empty = s.rss_kib();
+        let big1_uri = file_uri(&big1);
+        s.open(&big1, &big1_text, 1);
+        s.diagnostics(&big1_uri, Some(1));
+        let mut v1 = 1;
+        let mid = (big1_text.len() / 2..).find(|&i| big1_text.is_char_boundary(i)).expect("a boundary");
+        let line_in_middle = &big1_text[mid..].lines().find(|l| l.starts_with("*  ")).expect("a point").to_string();
+        let body_at = end_of_line_with(&big1_text, line_in_middle);
+        let keys = type_into(&mut s, &big1_uri, &mut v1, body_at, keys_big);
+        table.timing("keystroke -> diagnostics, 1 MB digest, body", &keys, "p50 <= 3 ms");
+        let tags_at = after(&big1_text, "tags: [");
+        v1 += 1;
+        s.notify("textDocument/didChange", change(&big1_uri, v1, tags_at, 0, "\"\", "));
+        s.diagnostics(&big1_uri, Some(v1));
+        let keys = type_into(&mut s, &big1_uri, &mut v1, (tags_at.0, tags_at.1 + 1), keys_big);
+        table.timing("keystroke -> diagnostics, 1 MB digest, tags list", &keys, "p50 <= 3 ms");
+        s.notify("textDocument/didClose", json!({"textDocument": {"uri": big1_uri}}));
+        let sent = s.open(&big10, &big10_text, 1);
+        let (at, _) = s.diagnostics(&file_uri(&big10), Some(1));
+        rss_big = s.rss_kib();
+        table.timing("open 10 MB digest (no workspace) -> first diagnostics", &[at - sent], "");
+        s.stop();
+    }
 
     let mb = |kib: Option<u64>| kib.map_or("n/a".to_string(), |k| format!("{:.1} MB", k as f64 / 1024.0));
-    table.value("resident memory after indexing 10k digests (sample open)", 1, mb(rss_indexed), "<= 60 MB");
-    table.value("resident memory, 10k indexed + 10 MB digest open", 1, mb(rss_big_indexed), "");
-    table.value("resident memory, empty workspace", 1, mb(rss_empty), "");
-    table.value("resident memory, empty workspace + 10 MB digest open", 1, mb(rss_big), "");
+    if args.wants("indexed") {
+        table.value("resident memory after indexing 10k digests (sample open)", 1, mb(rss_indexed), "<= 60 MB");
+        table.value("resident memory, 10k indexed + 10 MB digest open", 1, mb(rss_big_indexed), "");
+    }
+    if args.wants("big") {
+        table.value("resident memory, empty workspace", 1, mb(rss_empty), "");
+        table.value("resident memory, empty workspace + 10 MB digest open", 1, mb(rss_big), "");
+    }
 
     // (6) `digest-ls check` over the 10,000 digests.
-    let mut checks = Vec::new();
-    let mut status = None;
-    for _ in 0..runs.min(3) {
-        let started = Instant::now();
-        let st = Command::new(&bin)
-            .arg("check")
-            .arg(&ws10k.root)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("digest-ls check runs");
-        checks.push(started.elapsed());
-        status = st.code();
+    if args.wants("check") {
+        let mut checks = Vec::new();
+        let mut status = None;
+        for _ in 0..runs.min(3) {
+            let started = Instant::now();
+            let st = Command::new(&bin)
+                .arg("check")
+                .arg(&ws10k.root)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("digest-ls check runs");
+            checks.push(started.elapsed());
+            status = st.code();
+        }
+        let code = status.map_or("signal".to_string(), |c| c.to_string());
+        table.timing(&format!("digest-ls check, 10k digests (exit {code})"), &checks, "< 1 s");
     }
-    let code = status.map_or("signal".to_string(), |c| c.to_string());
-    table.timing(&format!("digest-ls check, 10k digests (exit {code})"), &checks, "< 1 s");
 
     println!();
     table.print();
