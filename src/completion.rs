@@ -299,7 +299,7 @@ fn tag_items(
             if own.contains(&*s.name) {
                 s.count -= 1;
             }
-            (s.count > 0 && !present.contains(&variant_key(&s.name))).then_some(s)
+            (s.count > 0 && !present.contains(&*s.variant)).then_some(s)
         })
         .collect();
     stats.sort_by(|a, b| b.count.cmp(&a.count).then(b.last.cmp(&a.last)).then(a.name.cmp(&b.name)));

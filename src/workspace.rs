@@ -100,6 +100,8 @@ pub struct TagStat {
     pub count: usize,
     /// The latest date of a digest that uses it.
     pub last: Option<crate::date::HugoDate>,
+    /// The term Hugo files it under (`diagnostics::variant_key`), computed once per tag.
+    pub variant: Arc<str>,
 }
 
 /// A digest's slot in the index.
@@ -118,6 +120,8 @@ struct TagEntry {
     paths: Vec<PathBuf>,
     ids: Vec<DocId>,
     last: Option<HugoDate>,
+    /// `variant_key` of the tag: Unicode normalisation is too slow to repeat per keystroke.
+    variant: Arc<str>,
 }
 
 /// Every digest's summary, and reverse maps from tags and resources to digests.
@@ -247,7 +251,10 @@ impl Workspace {
                 Some((k, _)) => k.clone(),
                 None => t.clone(),
             };
-            let entry = self.by_tag.entry(name.clone()).or_default();
+            let entry = self.by_tag.entry(name.clone()).or_insert_with(|| TagEntry {
+                variant: crate::diagnostics::variant_key(&name).into(),
+                ..TagEntry::default()
+            });
             entry.paths.push(path.to_path_buf());
             entry.ids.push(id);
             entry.last = entry.last.max(info.date);
@@ -277,7 +284,7 @@ impl Workspace {
     }
 
     fn stat(name: &Arc<str>, entry: &TagEntry) -> TagStat {
-        TagStat { name: name.clone(), count: entry.ids.len(), last: entry.last }
+        TagStat { name: name.clone(), count: entry.ids.len(), last: entry.last, variant: entry.variant.clone() }
     }
 
     /// Usage of one tag (exact spelling).
@@ -402,12 +409,18 @@ mod tests {
         let mut ws = Workspace::new();
         ws.update(Path::new("/a.md"), Some(info(10, &["DPO", "优化"], &["arxiv:1", "arxiv:1"])));
         ws.update(Path::new("/b.md"), Some(info(20, &["DPO", "DPO"], &["arxiv:1"])));
-        assert_eq!(ws.tag("DPO"), Some(TagStat { name: "DPO".into(), count: 2, last: date(20) }));
+        assert_eq!(
+            ws.tag("DPO"),
+            Some(TagStat { name: "DPO".into(), count: 2, last: date(20), variant: "dpo".into() })
+        );
         assert_eq!(ws.get(Path::new("/b.md")).unwrap().tags.len(), 1, "duplicates are dropped");
         assert_eq!(ws.citations("arxiv:1").len(), 3);
         // The newest user leaves: the latest date falls back to the other one.
         ws.update(Path::new("/b.md"), Some(info(20, &["优化"], &[])));
-        assert_eq!(ws.tag("DPO"), Some(TagStat { name: "DPO".into(), count: 1, last: date(10) }));
+        assert_eq!(
+            ws.tag("DPO"),
+            Some(TagStat { name: "DPO".into(), count: 1, last: date(10), variant: "dpo".into() })
+        );
         assert_eq!(ws.tagged("优化").len(), 2);
         assert_eq!(ws.tags_except(Path::new("/a.md")).len(), 1);
         assert!(ws.uses("DPO", Path::new("/a.md")) && !ws.uses("DPO", Path::new("/b.md")));

@@ -30,7 +30,7 @@ pub fn variant_key(tag: &str) -> String {
 /// A spelling used in other digests of the workspace.
 struct Spelling {
     name: Arc<str>,
-    key: String,
+    key: Arc<str>,
     /// Digests other than the checked one that use it.
     others: usize,
 }
@@ -55,7 +55,7 @@ pub(super) fn check(
         .filter_map(|stat| {
             let own = own_tags.contains(&*stat.name);
             let others = stat.count.saturating_sub(usize::from(own));
-            (others > 0).then(|| Spelling { key: variant_key(&stat.name), name: stat.name, others })
+            (others > 0).then(|| Spelling { key: stat.variant, name: stat.name, others })
         })
         .collect();
     // Maps built once, so a file with 100,000 tags stays linear.
@@ -63,11 +63,11 @@ pub(super) fn check(
     let others_using = |name: &str| others_by_name.get(name).copied().unwrap_or(0);
     let mut by_key: HashMap<&str, Vec<&Spelling>> = HashMap::new();
     for s in &spellings {
-        by_key.entry(s.key.as_str()).or_default().push(s);
+        by_key.entry(&*s.key).or_default().push(s);
     }
     let here: HashSet<&str> = items.iter().map(|i| i.value.as_str()).collect();
     let frequent: Vec<(&str, String, usize)> =
-        spellings.iter().filter(|s| s.others >= FREQUENT).map(|s| (&*s.name, s.key.clone(), s.others)).collect();
+        spellings.iter().filter(|s| s.others >= FREQUENT).map(|s| (&*s.name, s.key.to_string(), s.others)).collect();
     let mut first_by_value: HashMap<&str, usize> = HashMap::new();
     let mut first_by_key: HashMap<String, usize> = HashMap::new();
     let related =
