@@ -184,37 +184,47 @@ fn markdown(value: String) -> lsp::MarkupContent {
     lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value }
 }
 
-pub fn completion_item(item: &completion::CompletionItem, doc: &Document, enc: Encoding) -> lsp::CompletionItem {
+pub fn completion_item(item: completion::CompletionItem, range: lsp::Range) -> lsp::CompletionItem {
     let kind = match item.kind {
         ItemKind::Tag => lsp::CompletionItemKind::VALUE,
         ItemKind::Key => lsp::CompletionItemKind::PROPERTY,
         ItemKind::Date => lsp::CompletionItemKind::CONSTANT,
     };
-    let (span, new_text) = &item.edit;
     lsp::CompletionItem {
-        label: item.label.clone(),
+        label: item.label,
         kind: Some(kind),
-        detail: item.detail.clone(),
-        documentation: item.documentation.clone().map(|d| lsp::Documentation::MarkupContent(markdown(d))),
-        sort_text: Some(item.sort_text.clone()),
-        filter_text: item.filter_text.clone(),
-        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
-            range: range(doc, *span, enc),
-            new_text: new_text.clone(),
-        })),
+        detail: item.detail,
+        documentation: item.documentation.map(|d| lsp::Documentation::MarkupContent(markdown(d))),
+        sort_text: Some(item.sort_text),
+        filter_text: item.filter_text,
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit { range, new_text: item.edit.1 })),
         ..Default::default()
     }
 }
 
 pub fn completion_response(
-    items: &[completion::CompletionItem],
+    items: Vec<completion::CompletionItem>,
     doc: &Document,
     enc: Encoding,
 ) -> lsp::CompletionResponse {
-    lsp::CompletionResponse::List(lsp::CompletionList {
-        is_incomplete: false,
-        items: items.iter().map(|i| completion_item(i, doc, enc)).collect(),
-    })
+    // The items of one list nearly always replace the same span: convert it once.
+    let mut last: Option<(Span, lsp::Range)> = None;
+    let items = items
+        .into_iter()
+        .map(|item| {
+            let span = item.edit.0;
+            let range = match last {
+                Some((s, r)) if s == span => r,
+                _ => {
+                    let r = range(doc, span, enc);
+                    last = Some((span, r));
+                    r
+                }
+            };
+            completion_item(item, range)
+        })
+        .collect();
+    lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: false, items })
 }
 
 pub fn hover(h: &hover::Hover, doc: &Document, enc: Encoding) -> lsp::Hover {

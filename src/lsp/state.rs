@@ -688,7 +688,7 @@ impl State {
         let analysis = od.doc.analysis();
         let items =
             guarded("completion", || completion::complete(od.doc.rope(), &analysis, offset, config, &self.workspace))?;
-        Some(convert::completion_response(&items, &od.doc, enc))
+        Some(convert::completion_response(items, &od.doc, enc))
     }
 
     pub fn hover(&self, uri: &Uri, pos: lsp::Position) -> Option<lsp::Hover> {
