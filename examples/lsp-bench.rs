@@ -56,7 +56,10 @@ fn write_message(stdin: &Mutex<ChildStdin>, value: &Value) {
     let _ = w.write_all(&frame(value)).and_then(|()| w.flush());
 }
 
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
+/// The next message's body, as bytes: it is timestamped on arrival, before it is parsed
+/// (parsing a 300-item completion list into a `serde_json::Value` takes this client about
+/// 2 ms, which is the client's cost, not the server's).
+fn read_frame(r: &mut impl BufRead) -> Option<Vec<u8>> {
     let mut len = None;
     let mut line = String::new();
     loop {
@@ -74,7 +77,7 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
     }
     let mut body = vec![0; len?];
     r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
+    Some(body)
 }
 
 impl Server {
@@ -92,8 +95,9 @@ impl Server {
         let answer = stdin.clone();
         std::thread::spawn(move || {
             let mut r = BufReader::with_capacity(1 << 16, stdout);
-            while let Some(msg) = read_message(&mut r) {
+            while let Some(body) = read_frame(&mut r) {
                 let at = Instant::now();
+                let Ok(msg) = serde_json::from_slice::<Value>(&body) else { continue };
                 if let (Some(id), Some(method)) = (msg.get("id"), msg.get("method").and_then(Value::as_str)) {
                     let result = match method {
                         "workspace/configuration" => {
