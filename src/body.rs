@@ -12,6 +12,7 @@ use linkify::LinkFinder;
 use pulldown_cmark::{BrokenLink, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::config::Config;
+use crate::resource::UrlFacts;
 use crate::text::Span;
 
 /// A top-level Markdown block and what it holds. All spans are absolute byte offsets.
@@ -51,6 +52,8 @@ pub struct TopicStart {
     pub number_span: Span,
     /// The title text after `N.` inside the bold, trimmed.
     pub title: String,
+    /// `fold_title(title)`, kept because the title and headline checks compare it on every keystroke.
+    pub title_key: String,
     pub title_span: Span,
     /// The one-line summary after the colon, trimmed.
     pub summary: String,
@@ -81,6 +84,8 @@ pub struct Link {
     pub url_span: Option<Span>,
     /// For reference links, the label to look up among the definitions.
     pub label: Option<String>,
+    /// What `url` is (links with a label take it from their definition, `Resolver::target`).
+    pub facts: Option<UrlFacts>,
 }
 
 /// A labelled bullet in a reference list: `* **文章**: [Adam-Mini](https://...)`.
@@ -115,6 +120,7 @@ pub struct Definition {
     pub label: String,
     pub url: String,
     pub span: Span,
+    pub facts: UrlFacts,
 }
 
 /// The parsed body: top-level blocks in order.
@@ -252,7 +258,7 @@ impl Body {
 /// Resolves links of one body against its definitions (see `Body::resolve`).
 pub struct Resolver<'a> {
     body: &'a Body,
-    map: std::cell::OnceCell<std::collections::HashMap<String, &'a str>>,
+    map: std::cell::OnceCell<std::collections::HashMap<String, &'a Definition>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -260,17 +266,30 @@ impl<'a> Resolver<'a> {
     where
         'a: 'l,
     {
-        let Some(label) = &link.label else { return Some(link.url.as_str()) };
+        self.target(link).map(|(url, _)| url)
+    }
+
+    /// The URL a link points to and what it is: its own, or its definition's.
+    pub fn target<'l>(&self, link: &'l Link) -> Option<(&'l str, &'l UrlFacts)>
+    where
+        'a: 'l,
+    {
+        let Some(label) = &link.label else { return Some((link.url.as_str(), link.facts.as_ref()?)) };
         let map = self.map.get_or_init(|| {
             let mut map = std::collections::HashMap::new();
             for d in self.body.blocks.iter().flat_map(|b| b.definitions.iter()) {
                 // The first definition of a label wins.
-                map.entry(normalize_label(&d.label)).or_insert(d.url.as_str());
+                map.entry(normalize_label(&d.label)).or_insert(d);
             }
             map
         });
-        map.get(&normalize_label(label)).copied()
+        map.get(&normalize_label(label)).map(|d| (d.url.as_str(), &d.facts))
     }
+}
+
+/// Text as titles are compared: without case, white space and punctuation.
+pub fn fold_title(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// CommonMark label matching: case-folded, inner white space collapsed.
@@ -558,6 +577,7 @@ fn parse_one(src: &str, off: usize, config: &Config) -> Block {
             label: label.to_string(),
             url: def.dest.to_string(),
             span: Span::new(off + def.span.start, off + def.span.end),
+            facts: UrlFacts::of(&def.dest),
         })
         .collect();
     definitions.sort_by_key(|d| d.span.start);
@@ -583,6 +603,11 @@ fn parse_one(src: &str, off: usize, config: &Config) -> Block {
         p.event(event, range);
     }
     p.flush();
+    for link in &mut p.links {
+        if link.label.is_none() {
+            link.facts = Some(UrlFacts::of(&link.url));
+        }
+    }
     Block {
         span: Span::new(off, off + src.len()),
         kind: p.kind.unwrap_or_default(),
@@ -811,7 +836,15 @@ impl BlockParser<'_> {
         };
         let shortcut = matches!(link_type, LinkType::Shortcut | LinkType::ShortcutUnknown);
         let collapsed = matches!(link_type, LinkType::Collapsed | LinkType::CollapsedUnknown);
-        self.links.push(Link { kind, span: self.span(range.clone()), text: String::new(), url, url_span, label });
+        self.links.push(Link {
+            kind,
+            span: self.span(range.clone()),
+            text: String::new(),
+            url,
+            url_span,
+            label,
+            facts: None,
+        });
         self.link = Some(LinkBuilder {
             index: self.links.len() - 1,
             inner_end: range.start + 1,
@@ -1024,6 +1057,7 @@ impl BlockParser<'_> {
         Some(TopicStart {
             number,
             number_span: self.span(inner.start..digits_end),
+            title_key: fold_title(&title),
             title,
             title_span: self.span(title_start..title_end.max(title_start)),
             summary,
@@ -1054,6 +1088,7 @@ impl BlockParser<'_> {
                 url,
                 url_span: Some(self.span(r.clone())),
                 label: None,
+                facts: None,
             });
             toks.push((self.links.len() - 1, r));
         }

@@ -111,9 +111,64 @@ const HF_RESERVED: &[&str] = &[
     "tasks",
 ];
 
+/// What the checks and the index need to know about a link target, worked out once when
+/// its block is parsed: a 1 MB digest has thousands of links, and parsing their URLs again
+/// on every keystroke was most of a keystroke's cost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlFacts {
+    /// `key(url)`.
+    pub key: Option<std::sync::Arc<str>>,
+    /// How the url crate reads the target (surrounding white space ignored).
+    pub syntax: UrlSyntax,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UrlSyntax {
+    Empty,
+    /// White space inside: Markdown does not make it a link, the url crate would encode it.
+    Whitespace,
+    Parsed {
+        scheme: Box<str>,
+        /// The host in lower case without `www.`, if the URL has one.
+        host: Option<Box<str>>,
+        path: Box<str>,
+    },
+    /// No scheme: a relative link.
+    Relative,
+    Invalid(url::ParseError),
+}
+
+impl UrlFacts {
+    pub fn of(url: &str) -> UrlFacts {
+        let url = url.trim();
+        if url.is_empty() {
+            return UrlFacts { key: None, syntax: UrlSyntax::Empty };
+        }
+        if url.chars().any(char::is_whitespace) {
+            return UrlFacts { key: None, syntax: UrlSyntax::Whitespace };
+        }
+        match Url::parse(url) {
+            Ok(parsed) => {
+                let key = web(&parsed).then(|| key_of(&parsed)).flatten().map(Into::into);
+                let host = parsed.host_str().map(|h| {
+                    let h = h.to_lowercase();
+                    h.strip_prefix("www.").map(str::to_string).unwrap_or(h).into_boxed_str()
+                });
+                let syntax = UrlSyntax::Parsed { scheme: parsed.scheme().into(), host, path: parsed.path().into() };
+                UrlFacts { key, syntax }
+            }
+            Err(url::ParseError::RelativeUrlWithoutBase) => UrlFacts { key: None, syntax: UrlSyntax::Relative },
+            Err(e) => UrlFacts { key: None, syntax: UrlSyntax::Invalid(e) },
+        }
+    }
+}
+
 /// Recognises a URL; `None` when it does not parse as an http(s) URL with a host.
 pub fn classify(url: &str) -> Option<Resource> {
-    let url = parse(url)?;
+    classify_parsed(&parse(url)?)
+}
+
+fn classify_parsed(url: &Url) -> Option<Resource> {
     let host = url.host()?;
     let name = match host {
         Host::Ipv4(_) | Host::Ipv6(_) => {
@@ -159,7 +214,12 @@ pub fn classify(url: &str) -> Option<Resource> {
 /// repository's front page (`?tab=readme-ov-file#models` included) is the repository;
 /// a deeper path (`tree/main/src`) keeps the path.
 pub fn key(url: &str) -> Option<String> {
-    let resource = classify(url)?;
+    key_of(&parse(url)?)
+}
+
+/// `key` of a URL that `parse` accepted.
+fn key_of(url: &Url) -> Option<String> {
+    let resource = classify_parsed(url)?;
     Some(match resource {
         Resource::Arxiv { id, .. } => format!("arxiv:{id}"),
         // GitHub and Hugging Face names are case-insensitive; paths are not.
@@ -174,7 +234,6 @@ pub fn key(url: &str) -> Option<String> {
         Resource::HuggingFaceModel { id } => format!("hf:{}", id.to_lowercase()),
         Resource::HuggingFaceSpace { id } => format!("hf-space:{}", id.to_lowercase()),
         Resource::ShortLink { .. } | Resource::IpDemo { .. } | Resource::Other { .. } => {
-            let url = parse(url)?;
             let host = url.host_str()?;
             let host = host.strip_prefix("www.").unwrap_or(host);
             let mut key = host.to_string();
@@ -199,10 +258,12 @@ fn parse(url: &str) -> Option<Url> {
         return None;
     }
     let parsed = Url::parse(url).ok()?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
-        return None;
-    }
-    Some(parsed)
+    web(&parsed).then_some(parsed)
+}
+
+/// An http(s) URL with a host.
+fn web(url: &Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && !url.host_str().is_none_or(str::is_empty)
 }
 
 /// The arXiv id and version in `abs/ID`, `pdf/ID`, `pdf/ID.pdf`, `html/ID`, for
@@ -252,6 +313,24 @@ fn valid_arxiv_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_facts_read_the_url_once() {
+        let f = UrlFacts::of(" https://www.GitHub.com/Org/Repo?tab=readme-ov-file ");
+        assert_eq!(f.key.as_deref(), Some("github:org/repo"));
+        let UrlSyntax::Parsed { scheme, host, path } = f.syntax else { panic!("parsed") };
+        assert_eq!((&*scheme, host.as_deref(), &*path), ("https", Some("github.com"), "/Org/Repo"));
+        assert_eq!(UrlFacts::of("  ").syntax, UrlSyntax::Empty);
+        assert_eq!(UrlFacts::of("https://a.com/x y").syntax, UrlSyntax::Whitespace);
+        assert_eq!(UrlFacts::of("arxiv.org/abs/2402.00658").syntax, UrlSyntax::Relative);
+        assert_eq!(UrlFacts::of("http://[::1").syntax, UrlSyntax::Invalid(url::ParseError::InvalidIpv6Address));
+        let mail = UrlFacts::of("mailto:a@b.c");
+        assert_eq!(mail.key, None, "only http(s) resources have a key");
+        assert!(matches!(mail.syntax, UrlSyntax::Parsed { host: None, .. }));
+        for url in ["https://arxiv.org/pdf/2402.00658v2", "http://203.0.113.7:7860/", "https://aka.ms/x/"] {
+            assert_eq!(UrlFacts::of(url).key.as_deref(), key(url).as_deref(), "{url}");
+        }
+    }
 
     fn arxiv(id: &str, version: Option<&str>) -> Option<Resource> {
         Some(Resource::Arxiv { id: id.into(), version: version.map(Into::into) })

@@ -76,13 +76,8 @@ impl DigestInfo {
                 }
             }
             for (link, label) in block.links.iter().zip(labels) {
-                let Some(key) = resolver.resolve(link).and_then(crate::resource::key) else { continue };
-                citations.push(Citation {
-                    key: key.into(),
-                    label: label.unwrap_or_default().to_string(),
-                    topic,
-                    span: link.span,
-                });
+                let Some(key) = resolver.target(link).and_then(|(_, f)| f.key.clone()) else { continue };
+                citations.push(Citation { key, label: label.unwrap_or_default().to_string(), topic, span: link.span });
             }
         }
         // Summaries live as long as the index: no spare capacity.
@@ -185,6 +180,13 @@ impl Workspace {
     /// Replaces what `path` contributes (`None` removes it).
     pub fn update(&mut self, path: &Path, info: Option<DigestInfo>) {
         let existing = self.ids.get(path).copied();
+        let info = match (existing, info) {
+            (Some(id), Some(info)) => match self.replace_in_place(id, info) {
+                Ok(()) => return,
+                Err(info) => Some(info),
+            },
+            (_, info) => info,
+        };
         if let Some(id) = existing {
             self.withdraw(id);
         }
@@ -210,6 +212,32 @@ impl Workspace {
             }
         };
         self.contribute(id, path, info);
+    }
+
+    /// Stores `info` in slot `id` when the reverse maps stay as they are: the same date,
+    /// tags and cited keys (typing in a digest's text moves spans and labels, not these).
+    /// Then an update costs a comparison, not a withdrawal and a contribution: a 1 MB
+    /// digest has thousands of citations.
+    fn replace_in_place(&mut self, id: DocId, mut info: DigestInfo) -> Result<(), DigestInfo> {
+        let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) else { return Err(info) };
+        let old = &slot.info;
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::with_capacity(info.tags.len());
+        let distinct_tags = info.tags.iter().all(|t| seen.insert(t));
+        let same = old.date == info.date
+            && distinct_tags
+            && old.tags == info.tags
+            && old.citations.len() == info.citations.len()
+            && old.citations.iter().zip(&info.citations).all(|(a, b)| a.key == b.key);
+        if !same {
+            return Err(info);
+        }
+        // Keep sharing the interned strings.
+        info.tags.clone_from(&old.tags);
+        for (new, old) in info.citations.iter_mut().zip(&old.citations) {
+            new.key = old.key.clone();
+        }
+        slot.info = info;
+        Ok(())
     }
 
     /// Takes digest `id` out of the reverse maps and empties its slot.
@@ -432,6 +460,42 @@ mod tests {
         ws.update(Path::new("/c.md"), Some(info(5, &["DPO"], &[])));
         assert_eq!(ws.slots.len(), 2);
         assert_eq!(ws.tagged("DPO"), [PathBuf::from("/c.md")]);
+    }
+
+    #[test]
+    fn typing_that_keeps_date_tags_and_keys_updates_in_place_like_a_fresh_index() {
+        let (a, b) = (Path::new("/a.md"), Path::new("/b.md"));
+        let mut ws = Workspace::new();
+        ws.update(a, Some(info(10, &["DPO"], &["arxiv:1", "github:x/y"])));
+        ws.update(b, Some(info(20, &["DPO", "RL"], &["arxiv:1"])));
+        // Typing in a: spans move, labels and the title change; date, tags and keys stay.
+        let mut typed = info(10, &["DPO"], &["arxiv:1", "github:x/y"]);
+        typed.title = Some("new title".into());
+        for c in &mut typed.citations {
+            c.span = c.span.shift(5);
+            c.label = "文章".into();
+        }
+        ws.update(a, Some(typed.clone()));
+        assert_eq!(ws.get(a), Some(&typed));
+        let (ka, kb) = (&ws.get(a).unwrap().citations[0].key, &ws.get(b).unwrap().citations[0].key);
+        assert!(Arc::ptr_eq(ka, kb), "keys stay interned");
+        let mut fresh = Workspace::new();
+        fresh.update(a, Some(typed));
+        fresh.update(b, Some(info(20, &["DPO", "RL"], &["arxiv:1"])));
+        assert_eq!(ws.tags(), fresh.tags());
+        for key in ["arxiv:1", "github:x/y"] {
+            let paths =
+                |w: &Workspace| w.citations(key).iter().map(|(p, _, c)| (p.to_path_buf(), c.span)).collect::<Vec<_>>();
+            assert_eq!(paths(&ws), paths(&fresh), "{key}");
+        }
+        // A changed key takes the long way, and the maps follow it.
+        ws.update(a, Some(info(10, &["DPO"], &["arxiv:2"])));
+        assert!(ws.citations("github:x/y").is_empty());
+        assert_eq!(ws.citations("arxiv:1").len(), 1);
+        assert_eq!(ws.citations("arxiv:2").len(), 1);
+        // So does a changed date (the tag's latest date and the citation order depend on it).
+        ws.update(b, Some(info(5, &["DPO", "RL"], &["arxiv:1"])));
+        assert_eq!(ws.tag("DPO").unwrap().last, date(10));
     }
 
     #[test]

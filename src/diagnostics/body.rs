@@ -2,12 +2,13 @@
 
 use std::collections::HashSet;
 
-use url::{ParseError, Url};
+use url::ParseError;
 
 use super::Diagnostic;
 use crate::analysis::Analysis;
 use crate::body::{Body, Link, LinkKind, Resolver};
 use crate::config::Config;
+use crate::resource::UrlSyntax;
 use crate::text::Span;
 
 pub(super) fn check(analysis: &Analysis, config: &Config, out: &mut Vec<Diagnostic>) {
@@ -35,9 +36,7 @@ fn url_span(link: &Link) -> Span {
 }
 
 fn check_link(resolver: &Resolver<'_>, link: &Link, is_ref: bool, out: &mut Vec<Diagnostic>) {
-    let Some(url) = resolver.resolve(link) else {
-        // An undefined label is plain text to Hugo: fine in prose (`[WIP]`), a broken
-        // link where a reference is expected.
+    let Some((url, facts)) = resolver.target(link) else {
         if is_ref {
             let label = link.label.as_deref().unwrap_or("");
             out.push(Diagnostic::new(
@@ -49,34 +48,34 @@ fn check_link(resolver: &Resolver<'_>, link: &Link, is_ref: bool, out: &mut Vec<
         return;
     };
     let url = url.trim();
-    if url.is_empty() {
-        let message = match &link.label {
-            Some(label) => format!("the definition of `[{label}]` has an empty URL: write the URL after `[{label}]:`"),
-            None => "the link has an empty target: put the URL between the parentheses, or remove the link".to_string(),
-        };
-        out.push(Diagnostic::new("empty-link", link.span, message));
-        return;
-    }
     let span = url_span(link);
-    if url.chars().any(char::is_whitespace) {
-        let message = if link.kind == LinkKind::Inline && link.label.is_none() && link.url_span.is_some() {
-            "the URL contains a space, so Markdown does not make this a link: encode the space as `%20` or remove it"
-        } else {
-            "the URL contains a space: encode it as `%20` or remove it"
-        };
-        out.push(Diagnostic::new("bad-url", span, message));
-        return;
-    }
-    match Url::parse(url) {
-        Ok(u) => {
-            let scheme = u.scheme();
-            if matches!(scheme, "http" | "https") {
-                if u.host_str().is_none_or(str::is_empty) {
+    // The URL was read when its block was parsed (`UrlFacts`): nothing is parsed here.
+    match &facts.syntax {
+        UrlSyntax::Empty => {
+            let message = match &link.label {
+                Some(label) => {
+                    format!("the definition of `[{label}]` has an empty URL: write the URL after `[{label}]:`")
+                }
+                None => {
+                    "the link has an empty target: put the URL between the parentheses, or remove the link".to_string()
+                }
+            };
+            out.push(Diagnostic::new("empty-link", link.span, message));
+        }
+        UrlSyntax::Whitespace => {
+            let message = if link.kind == LinkKind::Inline && link.label.is_none() && link.url_span.is_some() {
+                "the URL contains a space, so Markdown does not make this a link: encode the space as `%20` or remove it"
+            } else {
+                "the URL contains a space: encode it as `%20` or remove it"
+            };
+            out.push(Diagnostic::new("bad-url", span, message));
+        }
+        UrlSyntax::Parsed { scheme, host, .. } => {
+            if matches!(&**scheme, "http" | "https") {
+                if host.as_deref().is_none_or(str::is_empty) {
                     out.push(Diagnostic::new("bad-url", span, "the URL has no host: write `https://host/path`"));
                 }
-            } else if is_ref && scheme != "mailto" {
-                // A reference is something a reader opens in a browser; `mailto:` (an
-                // author's address) is fine, `file:`, `ftp:` or `javascript:` are not.
+            } else if is_ref && &**scheme != "mailto" {
                 out.push(Diagnostic::new(
                     "non-http-link",
                     span,
@@ -84,9 +83,7 @@ fn check_link(resolver: &Resolver<'_>, link: &Link, is_ref: bool, out: &mut Vec<
                 ));
             }
         }
-        Err(ParseError::RelativeUrlWithoutBase) => {
-            // A relative link is fine in a post (Hugo resolves it); a reference needs a
-            // full URL, and `arxiv.org/abs/...` without a scheme is a broken link.
+        UrlSyntax::Relative => {
             if is_ref {
                 out.push(Diagnostic::new(
                     "bad-url",
@@ -95,7 +92,7 @@ fn check_link(resolver: &Resolver<'_>, link: &Link, is_ref: bool, out: &mut Vec<
                 ));
             }
         }
-        Err(e) => {
+        UrlSyntax::Invalid(e) => {
             let hint = match e {
                 ParseError::EmptyHost => "write the host after `//`, as in `https://example.com/`",
                 ParseError::InvalidIpv6Address => "an IPv6 host is written in brackets, as in `http://[::1]:8080/`",
@@ -109,7 +106,6 @@ fn check_link(resolver: &Resolver<'_>, link: &Link, is_ref: bool, out: &mut Vec<
     }
 }
 
-/// Topics should be numbered 1, 2, 3, ... in order.
 fn check_topic_numbers(body: &Body, out: &mut Vec<Diagnostic>) {
     let mut seen: HashSet<u32> = HashSet::new();
     let mut max = 0u32;

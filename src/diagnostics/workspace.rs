@@ -13,13 +13,16 @@ use std::path::Path;
 
 use super::{Diagnostic, Related};
 use crate::analysis::Analysis;
-use crate::body::BlockKind;
+use crate::body::{fold_title, BlockKind, TopicStart};
 use crate::config::Config;
+use crate::resource::{UrlFacts, UrlSyntax};
 use crate::text::Span;
 use crate::workspace::Workspace;
 
 /// How many earlier citations get a related location.
 const RELATED_CAP: usize = 5;
+/// How many left-out topics a `headline-topics` message names.
+const LISTED_CAP: usize = 12;
 
 pub(super) fn check(
     analysis: &Analysis,
@@ -40,9 +43,9 @@ fn references(analysis: &Analysis, path: &Path, config: &Config, workspace: &Wor
     for block in &body.blocks {
         for r in &block.references {
             let Some(link) = r.link.and_then(|i| block.links.get(i)) else { continue };
-            let Some(url) = resolver.resolve(link) else { continue };
+            let Some((_, facts)) = resolver.target(link) else { continue };
             if let Some(hosts) = config.label_hosts.get(&r.label) {
-                if let Some(message) = label_mismatch(&r.label, url, hosts, config) {
+                if let Some(message) = label_mismatch(&r.label, facts, hosts, config) {
                     out.push(Diagnostic::new("label-mismatch", r.label_span, message));
                 }
             }
@@ -50,9 +53,9 @@ fn references(analysis: &Analysis, path: &Path, config: &Config, workspace: &Wor
             if config.cited_before_ignore.contains(&r.label) {
                 continue;
             }
-            let Some(key) = crate::resource::key(url) else { continue };
+            let Some(key) = &facts.key else { continue };
             // Newest first: the first earlier one is the latest before this digest.
-            let (earlier, total) = workspace.earlier_citations(&key, date.unix, path, RELATED_CAP);
+            let (earlier, total) = workspace.earlier_citations(key, date.unix, path, RELATED_CAP);
             let Some((_, info, first)) = earlier.first() else { continue };
             let day = info.date.map(|d| d.day_string()).unwrap_or_default();
             let topic = |info: &crate::workspace::DigestInfo, c: &crate::workspace::Citation| {
@@ -80,34 +83,62 @@ fn references(analysis: &Analysis, path: &Path, config: &Config, workspace: &Wor
     }
 }
 
-/// A host pattern: `host` or `host/path-prefix`, `!` in front to exclude.
+/// A host pattern: `host` or `host/path-prefix`, `!` in front to exclude. `host` is in
+/// lower case. Allocation-free: it runs for every reference on every keystroke.
 fn matches(pattern: &str, host: &str, path: &str) -> bool {
     let (p_host, p_path) = match pattern.split_once('/') {
         Some((h, p)) => (h, Some(p.trim_end_matches('/'))),
         None => (pattern, None),
     };
-    let p_host = p_host.to_lowercase();
-    let p_host = p_host.strip_prefix("www.").unwrap_or(&p_host);
-    let host_ok = host == p_host || host.ends_with(&format!(".{p_host}"));
+    let lowered;
+    let p_host = if p_host.bytes().any(|b| b.is_ascii_uppercase()) || !p_host.is_ascii() {
+        lowered = p_host.to_lowercase();
+        lowered.as_str()
+    } else {
+        p_host
+    };
+    let p_host = p_host.strip_prefix("www.").unwrap_or(p_host);
+    let host_ok = host == p_host || under(host, p_host, '.');
     let path = path.trim_start_matches('/');
-    host_ok && p_path.is_none_or(|p| path == p || path.starts_with(&format!("{p}/")))
+    host_ok && p_path.is_none_or(|p| path == p || under(path, p, '/'))
+}
+
+/// `whole` is `prefix` + `sep` + something, or something + `sep` + `suffix` for `.`:
+/// a subdomain (`colab.google.com` under `google.com`) or a sub-path (`a/b` under `a`).
+fn under(whole: &str, part: &str, sep: char) -> bool {
+    if whole.len() <= part.len() {
+        return false;
+    }
+    if sep == '.' {
+        whole.ends_with(part) && whole[..whole.len() - part.len()].ends_with(sep)
+    } else {
+        whole.starts_with(part) && whole[part.len()..].starts_with(sep)
+    }
 }
 
 /// Whether a URL fits a label's patterns; `None` when it fits (or cannot be read).
-fn label_mismatch(label: &str, url: &str, patterns: &[String], config: &Config) -> Option<String> {
+fn label_mismatch(label: &str, url: &UrlFacts, patterns: &[String], config: &Config) -> Option<String> {
     if patterns.is_empty() {
         return None;
     }
-    let parsed = url::Url::parse(url.trim()).ok()?;
-    let host = parsed.host_str()?.to_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
-    let path = parsed.path();
-    let (deny, allow): (Vec<&String>, Vec<&String>) = patterns.iter().partition(|p| p.starts_with('!'));
-    let denied = deny.iter().any(|p| matches(&p[1..], &host, path));
-    let allowed = allow.is_empty() || allow.iter().any(|p| matches(p, &host, path));
-    if allowed && !denied {
+    let UrlSyntax::Parsed { host: Some(host), path, .. } = &url.syntax else { return None };
+    let (host, path) = (&**host, &**path);
+    let mut allow_any = false;
+    let mut allowed = false;
+    let mut denied = false;
+    for p in patterns {
+        match p.strip_prefix('!') {
+            Some(deny) => denied = denied || matches(deny, host, path),
+            None => {
+                allow_any = true;
+                allowed = allowed || matches(p, host, path);
+            }
+        }
+    }
+    if (allowed || !allow_any) && !denied {
         return None;
     }
+    let (deny, allow): (Vec<&String>, Vec<&String>) = patterns.iter().partition(|p| p.starts_with('!'));
     let meaning = config.labels.get(label).map(|m| format!(" ({m})")).unwrap_or_default();
     let expected = if allow.is_empty() {
         format!("not {}", deny.iter().map(|p| format!("`{}`", &p[1..])).collect::<Vec<_>>().join(", "))
@@ -122,11 +153,6 @@ fn label_mismatch(label: &str, url: &str, patterns: &[String], config: &Config) 
     ))
 }
 
-/// Text compared without case, white space and punctuation.
-fn norm(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
-
 /// The parts of a title or headline: split at `;`, `；`, `、` and `,`, without `.etc`.
 fn parts(s: &str) -> Vec<String> {
     s.split([';', '；', '、', '，'])
@@ -134,7 +160,7 @@ fn parts(s: &str) -> Vec<String> {
             let p = p.trim();
             let p =
                 p.strip_suffix(".etc").or_else(|| p.strip_suffix("etc.")).or_else(|| p.strip_suffix("等")).unwrap_or(p);
-            norm(p)
+            fold_title(p)
         })
         .filter(|p| p.chars().count() >= 2)
         .collect()
@@ -146,7 +172,7 @@ fn names(part: &str, topic: &str) -> bool {
 }
 
 fn title_topics(analysis: &Analysis, out: &mut Vec<Diagnostic>) {
-    let topics: Vec<String> = analysis.body.topics().iter().map(|t| norm(&t.start.title)).collect();
+    let topics: Vec<&str> = analysis.body.topics().iter().map(|t| t.start.title_key.as_str()).collect();
     if topics.is_empty() {
         return;
     }
@@ -176,23 +202,35 @@ fn headline_topics(analysis: &Analysis, out: &mut Vec<Diagnostic>) {
     }) else {
         return;
     };
-    let whole = norm(text);
-    let headline_parts = parts(text);
-    let missing: Vec<String> = topics
+    let whole = fold_title(text);
+    // `names(part, title)` for every part and topic, in one pass per title: a part that
+    // contains the title is inside `whole`, so what is left is a part inside the title.
+    // A headline of a big digest has hundreds of parts, so pairwise was quadratic.
+    let headline_parts = aho_corasick::AhoCorasick::new(parts(text)).ok();
+    let missing: Vec<&TopicStart> = topics
         .iter()
+        .map(|t| t.start)
         .filter(|t| {
-            let title = norm(&t.start.title);
-            !title.is_empty() && !whole.contains(&title) && !headline_parts.iter().any(|p| names(p, &title))
-        })
-        .map(|t| match t.start.number {
-            Some(n) => format!("{n}. {}", t.start.title),
-            None => t.start.title.clone(),
+            let title = t.title_key.as_str();
+            !title.is_empty() && !whole.contains(title) && !headline_parts.as_ref().is_some_and(|a| a.is_match(title))
         })
         .collect();
     if missing.is_empty() {
         return;
     }
-    let listed = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+    // A digest with hundreds of topics would get a message too long to read (and to build per keystroke).
+    let mut listed = missing
+        .iter()
+        .take(LISTED_CAP)
+        .map(|t| match t.number {
+            Some(n) => format!("`{n}. {}`", t.title),
+            None => format!("`{}`", t.title),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if missing.len() > LISTED_CAP {
+        listed.push_str(&format!(" and {} more", missing.len() - LISTED_CAP));
+    }
     let span = if span.is_empty() { Span::empty(span.start) } else { span };
     out.push(Diagnostic::new(
         "headline-topics",
@@ -219,6 +257,35 @@ mod tests {
         assert!(matches("modelscope.cn", "www.modelscope.cn".strip_prefix("www.").unwrap(), "/m"));
         assert!(matches("google.com", "colab.google.com", "/"));
         assert!(!matches("github.com", "notgithub.com", "/"));
+        assert!(matches("GitHub.com", "github.com", "/"), "patterns ignore case");
+        assert!(matches("www.GitHub.com/Org", "github.com", "/Org/repo"), "paths keep it");
+        assert!(matches("huggingface.co/datasets/", "huggingface.co", "/datasets"));
+        assert!(!matches("google.com", "google.co", "/"));
+    }
+
+    #[test]
+    fn a_long_list_of_left_out_topics_is_cut() {
+        let topics: String = (1..=15).map(|n| format!("**{n}. Topic{n}**: about it.\n\n")).collect();
+        let text = format!("---\ntitle: x\n---\n## Nothing here\n\n{topics}");
+        let analysis = Analysis::new(&text, &Config::default());
+        let mut out = Vec::new();
+        headline_topics(&analysis, &mut out);
+        assert_eq!(out.len(), 1);
+        let m = &out[0].message;
+        assert!(m.starts_with("The `##` headline leaves out 15 topics: `1. Topic1`, "), "{m}");
+        assert!(m.contains("`12. Topic12` and 3 more."), "{m}");
+        assert!(!m.contains("Topic13"), "{m}");
+    }
+
+    #[test]
+    fn a_topic_named_by_a_headline_part_is_not_left_out() {
+        let text = "---\ntitle: x\n---\n## Adam 优化器; RLHF etc.\n\n**1. Adam 优化器的新变体**: a.\n\n**2. RL**: b.\n\n**3. Other**: c.\n";
+        let analysis = Analysis::new(text, &Config::default());
+        let mut out = Vec::new();
+        headline_topics(&analysis, &mut out);
+        // Topic 1 contains a part, topic 2 is inside one; only topic 3 is left out.
+        assert_eq!(out.len(), 1);
+        assert!(out[0].message.contains("leaves out 1 topic: `3. Other`"), "{}", out[0].message);
     }
 
     #[test]
