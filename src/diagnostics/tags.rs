@@ -55,7 +55,7 @@ pub(super) fn check(
         .filter_map(|stat| {
             let own = own_tags.contains(&*stat.name);
             let others = stat.count.saturating_sub(usize::from(own));
-            (others > 0).then(|| Spelling { key: stat.variant, name: stat.name, others })
+            (others > 0).then_some(Spelling { key: stat.variant, name: stat.name, others })
         })
         .collect();
     // Maps built once, so a file with 100,000 tags stays linear.
