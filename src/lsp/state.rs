@@ -504,7 +504,10 @@ impl State {
 
     fn reread_from_disk(&mut self, path: &Path) {
         self.forget_disk_text(path);
-        let info = match read_text(path) {
+        // Only the workspace folders are indexed from disk: a file from elsewhere counts
+        // while it is open, not after it is closed.
+        let in_workspace = root_in(&self.roots, path).is_some();
+        let info = match read_text(path).filter(|_| in_workspace) {
             Some(text) if self.judge_digest(path, head_of(&text), is_markdown_path(path)) => {
                 disk_info(&text, self.config_for(path))
             }
@@ -733,6 +736,28 @@ mod tests {
         assert!(!st.docs[&b].digest);
         assert!(!st.docs[&c].digest);
         assert_eq!(st.workspace.len(), 1);
+    }
+
+    #[test]
+    fn a_file_from_outside_the_workspace_leaves_the_index_when_closed() {
+        let (mut st, _rx) = state();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        st.set_roots(vec![root.clone()]);
+        let digest = "---\ntitle: x\ndate: 2024-06-01\n---\n* **文章**: [a](https://arxiv.org/abs/2402.00658)\n";
+        let inside = root.join("content/a.md");
+        let outside = dir.path().join("elsewhere.md");
+        std::fs::write(&inside, digest).unwrap();
+        std::fs::write(&outside, digest).unwrap();
+        for path in [&inside, &outside] {
+            let uri = convert::path_to_uri(path).unwrap();
+            st.open(uri.clone(), "markdown", 1, digest);
+            assert!(st.workspace.get(path).is_some(), "{} counts while open", path.display());
+            st.close(&uri);
+        }
+        assert!(st.workspace.get(&inside).is_some(), "the workspace file is indexed from disk again");
+        assert!(st.workspace.get(&outside).is_none(), "the outside file is forgotten");
     }
 
     #[test]
