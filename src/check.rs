@@ -48,12 +48,14 @@ pub fn run(paths: &[PathBuf], format: Format) -> i32 {
         // Output errors (a closed pipe) are not worth a panic; the exit code still tells.
         let _ = writeln!(stderr, "{}: error: {}", p.path.display(), p.message);
     }
-    let mut stdout = std::io::stdout().lock();
-    let bytes = match format {
-        Format::Human => render_human(&report, use_colour(std::io::stdout().is_terminal())),
-        Format::Json => render_json(&report).into_bytes(),
+    // One buffered writer: the human report of 10,000 digests is hundreds of megabytes,
+    // and a line-buffered stdout would make a system call per line.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    // Output errors (a closed pipe) are not worth a panic; the exit code still tells.
+    let _ = match format {
+        Format::Human => write_human(&report, use_colour(std::io::stdout().is_terminal()), &mut stdout),
+        Format::Json => stdout.write_all(render_json(&report).as_bytes()),
     };
-    let _ = stdout.write_all(&bytes);
     let _ = stdout.flush();
     report.exit_code()
 }
@@ -383,20 +385,41 @@ fn clamp(text: &str, span: Span) -> Range<usize> {
 
 /// The files of a report for codespan-reporting, with lines and columns from
 /// `LineIndex` (so lines break where LSP breaks them: `\n`, `\r\n`, lone `\r`).
+/// Built once for the whole report and shared by the threads that render, so no
+/// text is copied and no line index is built twice.
 struct SourceFiles<'r> {
     files: Vec<(String, &'r str, LineIndex)>,
-    ids: HashMap<String, usize>,
+    ids: HashMap<&'r Path, usize>,
 }
 
 impl<'r> SourceFiles<'r> {
-    fn add(&mut self, name: &Path, text: &'r str) -> usize {
-        let name = name.display().to_string();
-        if let Some(&i) = self.ids.get(&name) {
-            return i;
+    /// Every reported file, then every other indexed file (a reported file wins, as in
+    /// `Report::text_of`).
+    fn new(report: &'r Report) -> SourceFiles<'r> {
+        let mut named: Vec<(&'r Path, &'r str)> = Vec::new();
+        let mut ids = HashMap::with_capacity(report.files.len() + report.others.len());
+        let mut names = HashMap::new();
+        let all = report.files.iter().map(|f| (f.path.as_path(), f.text.as_str()));
+        for (path, text) in all.chain(report.others.iter().map(|(p, t)| (p.as_path(), t.as_str()))) {
+            if ids.contains_key(path) {
+                continue;
+            }
+            // Two paths that display alike share one entry, as one name must mean one source.
+            let id = *names.entry(path.display().to_string()).or_insert_with(|| {
+                named.push((path, text));
+                named.len() - 1
+            });
+            ids.insert(path, id);
         }
-        self.ids.insert(name.clone(), self.files.len());
-        self.files.push((name, text, LineIndex::new(text)));
-        self.files.len() - 1
+        let files = named
+            .into_par_iter()
+            .map(|(path, text)| (path.display().to_string(), text, LineIndex::new(text)))
+            .collect();
+        SourceFiles { files, ids }
+    }
+
+    fn id(&self, path: &Path) -> Option<usize> {
+        self.ids.get(path).copied()
     }
 
     fn get(&self, id: usize) -> Result<&(String, &'r str, LineIndex), FilesError> {
@@ -448,41 +471,64 @@ fn codespan_severity(s: Severity) -> cs::Severity {
 /// The rustc-style report: each diagnostic with its source line underlined, then
 /// the summary line. ANSI colours when `colour` is set.
 pub fn render_human(report: &Report, colour: bool) -> Vec<u8> {
-    let mut files = SourceFiles { files: Vec::new(), ids: HashMap::new() };
-    let mut rendered = Vec::new();
-    for f in &report.files {
-        let id = files.add(&f.path, &f.text);
-        for d in &f.diagnostics {
-            let mut labels = vec![cs::Label::primary(id, clamp(&f.text, d.span))];
-            let mut notes = Vec::new();
-            for r in &d.related {
-                match report.text_of(&r.path) {
-                    Some(text) => {
-                        let rid = files.add(&r.path, text);
-                        labels.push(cs::Label::secondary(rid, clamp(text, r.span)).with_message(&r.message));
-                    }
-                    None => notes.push(format!("{}: {}", r.path.display(), r.message)),
-                }
-            }
-            rendered.push(
-                cs::Diagnostic::new(codespan_severity(d.severity))
-                    .with_code(d.code)
-                    .with_message(&d.message)
-                    .with_labels(labels)
-                    .with_notes(notes),
-            );
-        }
-    }
+    let mut out = Vec::new();
+    let _ = write_human(report, colour, &mut out);
+    out
+}
+
+/// Files rendered in parallel between two writes: enough to keep every thread busy,
+/// few enough that the rendered bytes waiting for their turn stay small.
+const RENDER_BATCH: usize = 256;
+
+/// `render_human` into `out`. Files are rendered in parallel, each into its own
+/// buffer, and written in report order, so the bytes are the same as one sequential
+/// rendering.
+fn write_human(report: &Report, colour: bool, out: &mut impl Write) -> std::io::Result<()> {
+    let files = SourceFiles::new(report);
     let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
     let styles = term::Styles::default();
+    let mut rendered: Vec<Vec<u8>> = Vec::with_capacity(RENDER_BATCH);
+    for batch in report.files.chunks(RENDER_BATCH) {
+        batch.par_iter().map(|f| render_file(f, &files, &config, &styles, colour)).collect_into_vec(&mut rendered);
+        for bytes in &rendered {
+            out.write_all(bytes)?;
+        }
+    }
+    writeln!(out, "{}", report.summary())
+}
+
+/// The diagnostics of one file, rendered.
+fn render_file(
+    f: &FileReport,
+    files: &SourceFiles,
+    config: &term::Config,
+    styles: &term::Styles,
+    colour: bool,
+) -> Vec<u8> {
     let mut buffer = if colour { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
-    for d in &rendered {
-        let mut writer = term::StylesWriter::new(&mut buffer, &styles);
-        if let Err(e) = term::emit_to_write_style(&mut writer, &config, &files, d) {
+    let Some(id) = files.id(&f.path) else { return buffer.into_inner() };
+    for d in &f.diagnostics {
+        let mut labels = vec![cs::Label::primary(id, clamp(&f.text, d.span))];
+        let mut notes = Vec::new();
+        for r in &d.related {
+            match files.id(&r.path) {
+                Some(rid) => {
+                    let text = files.files[rid].1;
+                    labels.push(cs::Label::secondary(rid, clamp(text, r.span)).with_message(&r.message));
+                }
+                None => notes.push(format!("{}: {}", r.path.display(), r.message)),
+            }
+        }
+        let diagnostic = cs::Diagnostic::new(codespan_severity(d.severity))
+            .with_code(d.code)
+            .with_message(&d.message)
+            .with_labels(labels)
+            .with_notes(notes);
+        let mut writer = term::StylesWriter::new(&mut buffer, styles);
+        if let Err(e) = term::emit_to_write_style(&mut writer, config, files, &diagnostic) {
             tracing::warn!("cannot render a diagnostic: {e}");
         }
     }
-    let _ = writeln!(buffer, "{}", report.summary());
     buffer.into_inner()
 }
 
