@@ -330,13 +330,15 @@ fn check_root(
 
     // Read and analyse in parallel, then index everything before any check, so that
     // cross-file checks see the whole workspace.
-    type Loaded = (PathBuf, bool, Result<(String, Analysis), String>);
+    // The index entry is built here too: the loop below that fills the index runs on one thread.
+    type Loaded = (PathBuf, bool, Result<(String, Analysis, DigestInfo), String>);
     let loaded: Vec<Loaded> = all
         .into_par_iter()
         .map(|abs| {
             let result = read_text(&abs).map(|text| {
                 let analysis = Analysis::new(&text, &config);
-                (text, analysis)
+                let info = DigestInfo::from_analysis(&analysis);
+                (text, analysis, info)
             });
             let is_wanted = wanted(&abs);
             (abs, is_wanted, result)
@@ -347,8 +349,8 @@ fn check_root(
     for (abs, is_wanted, result) in loaded {
         let path = shown(&abs);
         match result {
-            Ok((text, analysis)) => {
-                workspace.update(&path, Some(DigestInfo::from_analysis(&analysis)));
+            Ok((text, analysis, info)) => {
+                workspace.update(&path, Some(info));
                 if is_wanted && reported.insert(abs) {
                     to_check.push((path, text, analysis));
                 } else {
