@@ -129,6 +129,8 @@ pub struct Workspace {
     by_tag: HashMap<Arc<str>, TagEntry>,
     /// The interned resource keys and the digests citing each (once per digest).
     by_key: HashMap<Arc<str>, Vec<DocId>>,
+    /// The spellings of each term Hugo makes (`diagnostics::variant_key` -> tags).
+    by_variant: HashMap<Arc<str>, Vec<Arc<str>>>,
 }
 
 /// Removes one `id` from a member list (order is not kept); returns its position.
@@ -273,6 +275,12 @@ impl Workspace {
                 entry.paths.swap_remove(i);
             }
             if entry.ids.is_empty() {
+                if let Some(names) = self.by_variant.get_mut(&entry.variant) {
+                    names.retain(|n| n != t);
+                    if names.is_empty() {
+                        self.by_variant.remove(&entry.variant);
+                    }
+                }
                 self.by_tag.remove(t);
             } else if date.is_some() && entry.last == date {
                 // The latest use may be gone: ask the remaining digests (ids, no hashing).
@@ -291,9 +299,11 @@ impl Workspace {
                 Some((k, _)) => k.clone(),
                 None => t.clone(),
             };
-            let entry = self.by_tag.entry(name.clone()).or_insert_with(|| TagEntry {
-                variant: crate::diagnostics::variant_key(&name).into(),
-                ..TagEntry::default()
+            let by_variant = &mut self.by_variant;
+            let entry = self.by_tag.entry(name.clone()).or_insert_with(|| {
+                let variant: Arc<str> = crate::diagnostics::variant_key(&name).into();
+                by_variant.entry(variant.clone()).or_default().push(name.clone());
+                TagEntry { variant, ..TagEntry::default() }
             });
             entry.paths.push(path.to_path_buf());
             entry.ids.push(id);
@@ -336,6 +346,11 @@ impl Workspace {
     pub fn tag(&self, name: &str) -> Option<TagStat> {
         let (k, entry) = self.by_tag.get_key_value(name)?;
         Some(Workspace::stat(k, entry))
+    }
+
+    /// The tags that are spellings of one term (`variant` from `diagnostics::variant_key`).
+    pub fn spellings(&self, variant: &str) -> &[Arc<str>] {
+        self.by_variant.get(variant).map_or(&[], Vec::as_slice)
     }
 
     /// Every tag, most used first, then most recently used, then by name.
@@ -471,12 +486,20 @@ mod tests {
         assert!(ws.uses("DPO", Path::new("/a.md")) && !ws.uses("DPO", Path::new("/b.md")));
         ws.update(Path::new("/a.md"), None);
         assert_eq!(ws.tag("DPO"), None);
+        assert!(ws.spellings("dpo").is_empty());
         assert!(ws.citations("arxiv:1").is_empty());
         assert_eq!(ws.len(), 1);
         // A freed slot is reused.
         ws.update(Path::new("/c.md"), Some(info(5, &["DPO"], &[])));
         assert_eq!(ws.slots.len(), 2);
         assert_eq!(ws.tagged("DPO"), [PathBuf::from("/c.md")]);
+        // The spellings of one term follow their tags.
+        ws.update(Path::new("/d.md"), Some(info(30, &["dpo", "ＤＰＯ"], &[])));
+        let mut spellings = ws.spellings("dpo").to_vec();
+        spellings.sort();
+        assert_eq!(spellings, [Arc::<str>::from("DPO"), "dpo".into(), "ＤＰＯ".into()]);
+        ws.update(Path::new("/d.md"), None);
+        assert_eq!(ws.spellings("dpo"), [Arc::<str>::from("DPO")]);
     }
 
     #[test]
@@ -519,6 +542,7 @@ mod tests {
         assert_eq!(ws.get(a).unwrap().tags.len(), 2, "duplicates are dropped");
         assert!(Arc::ptr_eq(&ws.get(a).unwrap().tags[0], &ws.get(b).unwrap().tags[1]), "tags stay interned");
         assert_eq!(ws.tagged("DPO"), [PathBuf::from("/b.md")]);
+        assert_eq!(ws.spellings("新"), [Arc::<str>::from("新")]);
         // So does a changed date (the tag's latest date and the citation order depend on it).
         ws.update(b, Some(info(5, &["DPO", "RL"], &["arxiv:1"])));
         assert_eq!(ws.tag("DPO").unwrap().last, date(5));

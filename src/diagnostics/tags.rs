@@ -30,7 +30,6 @@ pub fn variant_key(tag: &str) -> String {
 /// A spelling used in other digests of the workspace.
 struct Spelling {
     name: Arc<str>,
-    key: Arc<str>,
     /// Digests other than the checked one that use it.
     others: usize,
 }
@@ -49,25 +48,35 @@ pub(super) fn check(
     // What this file contributes to the index (if it is indexed) is not "other digests".
     let own_tags: HashSet<&str> =
         workspace.get(path).map(|d| d.tags.iter().map(|t| &**t).collect()).unwrap_or_default();
-    let spellings: Vec<Spelling> = workspace
-        .tags()
-        .into_iter()
-        .filter_map(|stat| {
-            let own = own_tags.contains(&*stat.name);
-            let others = stat.count.saturating_sub(usize::from(own));
-            (others > 0).then_some(Spelling { key: stat.variant, name: stat.name, others })
-        })
-        .collect();
-    // Maps built once, so a file with 100,000 tags stays linear.
-    let others_by_name: HashMap<&str, usize> = spellings.iter().map(|s| (&*s.name, s.others)).collect();
-    let others_using = |name: &str| others_by_name.get(name).copied().unwrap_or(0);
-    let mut by_key: HashMap<&str, Vec<&Spelling>> = HashMap::new();
-    for s in &spellings {
-        by_key.entry(&*s.key).or_default().push(s);
-    }
+    // Asked per item, not built per file from every tag of the workspace: `digest-ls
+    // check` runs this for each of 10,000 digests against a vocabulary of hundreds.
+    let others_using = |name: &str| {
+        workspace.tag(name).map_or(0, |stat| stat.count.saturating_sub(usize::from(own_tags.contains(name))))
+    };
+    let spellings_of = |key: &str| -> Vec<Spelling> {
+        workspace
+            .spellings(key)
+            .iter()
+            .filter_map(|name| {
+                let others = others_using(name);
+                (others > 0).then(|| Spelling { name: name.clone(), others })
+            })
+            .collect()
+    };
     let here: HashSet<&str> = items.iter().map(|i| i.value.as_str()).collect();
-    let frequent: Vec<(&str, String, usize)> =
-        spellings.iter().filter(|s| s.others >= FREQUENT).map(|s| (&*s.name, s.key.to_string(), s.others)).collect();
+    let frequent = std::cell::OnceCell::new();
+    let frequent = || -> &Vec<(Arc<str>, String, usize)> {
+        frequent.get_or_init(|| {
+            workspace
+                .tags()
+                .into_iter()
+                .filter_map(|stat| {
+                    let others = stat.count.saturating_sub(usize::from(own_tags.contains(&*stat.name)));
+                    (others >= FREQUENT).then(|| (stat.name, stat.variant.to_string(), others))
+                })
+                .collect()
+        })
+    };
     let mut first_by_value: HashMap<&str, usize> = HashMap::new();
     let mut first_by_key: HashMap<String, usize> = HashMap::new();
     let related =
@@ -109,9 +118,9 @@ pub(super) fn check(
             out.push(d);
             continue;
         }
-        if let Some(canonical) =
-            canonical_spelling(value, by_key.get(key.as_str()).map_or(&[][..], Vec::as_slice), &here)
-        {
+        let spellings = spellings_of(&key);
+        let spellings: Vec<&Spelling> = spellings.iter().collect();
+        if let Some(canonical) = canonical_spelling(value, &spellings, &here) {
             let n = others_using(&canonical);
             out.push(Diagnostic::new(
                 "tag-variant",
@@ -135,6 +144,7 @@ pub(super) fn check(
             if !vocabulary.iter().any(|v| v == value) {
                 let suggestion = vocabulary.iter().find(|v| variant_key(v) == key).map(String::as_str).or_else(|| {
                     closest(&key, vocabulary.iter().map(|v| (v.as_str(), variant_key(v), 0)).collect::<Vec<_>>().iter())
+                        .copied()
                 });
                 let message = match suggestion {
                     Some(s) => format!("`{value}` is not in the tag vocabulary of digest-ls.toml; did you mean `{s}`?"),
@@ -152,7 +162,7 @@ pub(super) fn check(
             }
         }
         if others_using(value) == 0 {
-            if let Some(near) = closest(&key, frequent.iter()) {
+            if let Some(near) = closest(&key, frequent().iter()).map(|n| &**n) {
                 let n = others_using(near);
                 out.push(Diagnostic::new(
                     "tag-typo",
@@ -190,15 +200,12 @@ fn is_clean(name: &str) -> bool {
 
 /// The candidate closest to `key` (a `variant_key`) within typo distance: fewest
 /// edits, then most used, then first by name.
-fn closest<'a, 'b>(key: &str, candidates: impl Iterator<Item = &'b (&'a str, String, usize)>) -> Option<&'a str>
-where
-    'a: 'b,
-{
+fn closest<'a, N: AsRef<str>>(key: &str, candidates: impl Iterator<Item = &'a (N, String, usize)>) -> Option<&'a N> {
     candidates
         .filter_map(|(name, other, uses)| {
-            (other != key).then(|| typo_distance(key, other)).flatten().map(|d| (d, *uses, *name))
+            (other != key).then(|| typo_distance(key, other)).flatten().map(|d| (d, *uses, name))
         })
-        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then_with(|| a.2.cmp(b.2)))
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then_with(|| a.2.as_ref().cmp(b.2.as_ref())))
         .map(|(_, _, name)| name)
 }
 
