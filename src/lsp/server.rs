@@ -126,10 +126,16 @@ impl Backend {
 
         let reporter = if progress { self.begin_progress(generation, total).await } else { None };
         let mut done = 0;
-        for chunk in files.chunks(INDEX_CHUNK) {
-            let chunk = chunk.to_vec();
-            let chunk_roots = roots.clone();
-            let results = tokio::task::spawn_blocking(move || analyse_files(&chunk, &chunk_roots)).await;
+        let spawn = |chunk: &[(usize, PathBuf)]| {
+            let (chunk, roots) = (chunk.to_vec(), roots.clone());
+            tokio::task::spawn_blocking(move || analyse_files(&chunk, &roots))
+        };
+        let mut chunks = files.chunks(INDEX_CHUNK);
+        let mut next = chunks.next().map(spawn);
+        while let Some(running) = next.take() {
+            let results = running.await;
+            // The next chunk is read and parsed while this one goes into the index.
+            next = chunks.next().map(spawn);
             let results = match results {
                 Ok(r) => r,
                 Err(e) => {
