@@ -266,7 +266,10 @@ impl<'a> Resolver<'a> {
     where
         'a: 'l,
     {
-        self.target(link).map(|(url, _)| url)
+        match &link.label {
+            None => Some(link.url.as_str()),
+            Some(label) => self.definition(label).map(|d| d.url.as_str()),
+        }
     }
 
     /// The URL a link points to and what it is: its own, or its definition's.
@@ -274,7 +277,13 @@ impl<'a> Resolver<'a> {
     where
         'a: 'l,
     {
-        let Some(label) = &link.label else { return Some((link.url.as_str(), link.facts.as_ref()?)) };
+        match &link.label {
+            None => Some((link.url.as_str(), link.facts.as_ref()?)),
+            Some(label) => self.definition(label).map(|d| (d.url.as_str(), &d.facts)),
+        }
+    }
+
+    fn definition(&self, label: &str) -> Option<&'a Definition> {
         let map = self.map.get_or_init(|| {
             let mut map = std::collections::HashMap::new();
             for d in self.body.blocks.iter().flat_map(|b| b.definitions.iter()) {
@@ -283,7 +292,7 @@ impl<'a> Resolver<'a> {
             }
             map
         });
-        map.get(&normalize_label(label)).map(|d| (d.url.as_str(), &d.facts))
+        map.get(&normalize_label(label)).copied()
     }
 }
 
