@@ -309,20 +309,64 @@ pub fn normalize_label(label: &str) -> String {
 /// Parses `text`, a run of whole top-level blocks that starts at absolute offset
 /// `base` of the document, into blocks with absolute spans.
 ///
-/// Two passes: the first finds the top-level block boundaries in `text`, the
-/// second parses each block's own text on its own. So a block's content is a
-/// function of its text alone (no definitions, footnotes or expansion budget leak
-/// in from other blocks), and the only thing shared across blocks is where they
-/// start, which CommonMark decides line by line from a closed top-level state.
+/// A block's content must be a function of its own text alone (so that `document.rs`
+/// can reparse only the blocks an edit touches): no definitions, footnotes or expansion
+/// budget may leak in from other blocks. One pulldown-cmark pass over `text` gives the
+/// top-level block boundaries and, for almost every block, its events. Two things in
+/// that pass can depend on other blocks: footnote references (an event when the
+/// definition is anywhere, a broken link when parsed alone) and link reference
+/// definitions (the parser keeps one per label for the whole text). A block that could
+/// hold either (`[^` or `]:` in its text) is parsed again on its own; every other
+/// block reads its events from the one pass. Reference links are links whether or not
+/// they are defined (a callback accepts every broken one) and take their URL from
+/// `Body::resolve`, so a definition elsewhere changes nothing in them.
 pub fn parse_blocks(text: &str, base: usize, config: &Config) -> Vec<Block> {
     let text = &*lone_cr_to_lf(text);
-    let starts = boundaries(text);
+    let events: Vec<(Event<'_>, Range<usize>)> =
+        Parser::new_with_broken_link_callback(text, options(), Some(accept_broken_links)).into_offset_iter().collect();
+    let starts = boundaries(text, &events);
     let mut blocks = Vec::with_capacity(starts.len());
+    let mut events = events.into_iter().peekable();
     for (i, &start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        blocks.push(parse_one(&text[start..end], base + start, config));
+        let own: Vec<(Event<'_>, Range<usize>)> =
+            std::iter::from_fn(|| events.next_if(|(_, r)| r.start < end)).collect();
+        let src = &text[start..end];
+        if src.contains("[^") || src.contains("]:") || !aligned(&own, start..end) {
+            blocks.push(parse_one(src, base + start, config));
+        } else {
+            let own = own.into_iter().map(|(e, r)| (e, r.start - start..r.end - start));
+            blocks.push(read_block(src, base + start, config, own, Vec::new()));
+        }
     }
     blocks
+}
+
+/// Whether a block's share of the one pass is whole: every event inside the block and
+/// every start matched by its end. A paragraph that a block boundary cuts (the lines
+/// that open it are read as link definitions when the block is parsed alone) is not.
+fn aligned(events: &[(Event<'_>, Range<usize>)], block: Range<usize>) -> bool {
+    let mut depth = 0usize;
+    for (event, range) in events {
+        if range.start < block.start || range.end > block.end {
+            return false;
+        }
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// Keeps every `[x]`, `[x][]` and `[x][y]` as a reference link whether or not it is
+/// defined: the URL is resolved document-wide by `Body::resolve`.
+fn accept_broken_links<'a>(_: BrokenLink<'a>) -> Option<(CowStr<'a>, CowStr<'a>)> {
+    Some((CowStr::Borrowed(""), CowStr::Borrowed("")))
 }
 
 /// Parses a whole body that starts at `base`.
@@ -371,7 +415,7 @@ fn is_break(b: u8) -> bool {
 /// Start offsets of the top-level blocks of `text`: the first is 0 (leading blank
 /// lines belong to the first block); each other is the start of the line its
 /// block begins on, so indentation is part of the block that owns it.
-fn boundaries(text: &str) -> Vec<usize> {
+fn boundaries(text: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
     if text.is_empty() {
         return out;
@@ -424,7 +468,8 @@ fn boundaries(text: &str) -> Vec<usize> {
             out.push(best);
         }
     };
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+    for (event, range) in events {
+        let range = range.clone();
         match event {
             Event::Start(_) => {
                 if depth == 0 {
@@ -574,11 +619,9 @@ struct BlockParser<'a> {
     verbatim: usize,
 }
 
+/// Parses one block's text on its own.
 fn parse_one(src: &str, off: usize, config: &Config) -> Block {
-    // Every `[x]`, `[x][]` and `[x][y]` is kept as a reference link whether or not
-    // this block defines it: the URL is resolved document-wide by `Body::resolve`.
-    let callback = |_: BrokenLink<'_>| Some((CowStr::Borrowed(""), CowStr::Borrowed("")));
-    let parser = Parser::new_with_broken_link_callback(src, options(), Some(callback));
+    let parser = Parser::new_with_broken_link_callback(src, options(), Some(accept_broken_links));
     let mut definitions: Vec<Definition> = parser
         .reference_definitions()
         .iter()
@@ -590,6 +633,17 @@ fn parse_one(src: &str, off: usize, config: &Config) -> Block {
         })
         .collect();
     definitions.sort_by_key(|d| d.span.start);
+    read_block(src, off, config, parser.into_offset_iter(), definitions)
+}
+
+/// Reads one block from its events (ranges local to `src`, the block's text).
+fn read_block<'e>(
+    src: &str,
+    off: usize,
+    config: &Config,
+    events: impl Iterator<Item = (Event<'e>, Range<usize>)>,
+    definitions: Vec<Definition>,
+) -> Block {
     let mut finder = LinkFinder::new();
     finder.kinds(&[linkify::LinkKind::Url]).url_can_be_iri(false);
     let mut p = BlockParser {
@@ -608,7 +662,7 @@ fn parse_one(src: &str, off: usize, config: &Config) -> Block {
         consumed: 0,
         verbatim: 0,
     };
-    for (event, range) in parser.into_offset_iter() {
+    for (event, range) in events {
         p.event(event, range);
     }
     p.flush();

@@ -260,6 +260,34 @@ fn digest() -> impl Strategy<Value = String> {
     })
 }
 
+/// Texts where one pulldown-cmark pass over the whole body sees across blocks; the body
+/// parser must still give each block what parsing it alone gives.
+#[test]
+fn blocks_read_from_one_pass_equal_blocks_parsed_alone() {
+    let texts = [
+        // A paragraph whose second line parses as a link definition when its block is alone.
+        "title: x\n[ref]: https://github.com/a/b\n*  相关引用：\n    * **文章**: [A](https://arxiv.org/abs/2402.00658)\n",
+        // A table row that parses as a link definition when its block is alone.
+        "> quote\n------\n| a | b |\n|---|---|\n[ref]: https://github.com/a/b\n...\n## Quick points：\n------\n",
+        "| a | b |\n|---|---|\n[ref]: https://github.com/a/b\n* point https://x.org/\n",
+        // A footnote referenced in one block and defined in another.
+        "See [^1] and https://example.com/a.\n\n[^1]: The note, https://example.com/b\n",
+        // A label defined in two blocks, and used in a third.
+        "[a]: https://one.example/\n\n[a]: https://two.example/\n\nUse [a] and [b][a] 😀.\n",
+        // A reference defined after its use, in a list item.
+        "* [x] first\n* [x]: https://github.com/o/r\n\n[x] again\r\n",
+    ];
+    let config = Config::default();
+    for text in texts {
+        let full = body::parse_blocks(text, 0, &config);
+        assert_tiles(text, 0, &full);
+        for (i, block) in full.iter().enumerate() {
+            let alone = body::parse_blocks(&text[block.span.start..block.span.end], block.span.start, &config);
+            assert_eq!(alone, [block.clone()], "block {i} of {text:?}");
+        }
+    }
+}
+
 proptest! {
     // PROPTEST_CASES raises the count (the default is 256).
 
