@@ -1,4 +1,4 @@
-//! The Markdown body: one pulldown-cmark pass per top-level block, giving topics, reference lists, links and bare URLs.
+//! The Markdown body: top-level blocks from one pulldown-cmark pass, giving topics, reference lists, links and bare URLs.
 //!
 //! The body is a list of top-level blocks. Parsing from the start of any top-level
 //! block gives the same blocks as parsing the whole body, which is what lets
