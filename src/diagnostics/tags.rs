@@ -118,9 +118,7 @@ pub(super) fn check(
             out.push(d);
             continue;
         }
-        let spellings = spellings_of(&key);
-        let spellings: Vec<&Spelling> = spellings.iter().collect();
-        if let Some(canonical) = canonical_spelling(value, &spellings, &here) {
+        if let Some(canonical) = canonical_spelling(value, &spellings_of(&key), &here) {
             let n = others_using(&canonical);
             out.push(Diagnostic::new(
                 "tag-variant",
@@ -178,7 +176,7 @@ pub(super) fn check(
 /// used in the most digests (this one included), then one without width or space
 /// variants, then the first by name. Only spellings used in other digests compete,
 /// so every digest of a workspace agrees on the same canonical spelling.
-fn canonical_spelling(value: &str, spellings: &[&Spelling], here: &HashSet<&str>) -> Option<Arc<str>> {
+fn canonical_spelling(value: &str, spellings: &[Spelling], here: &HashSet<&str>) -> Option<Arc<str>> {
     let uses_here = |name: &str| usize::from(here.contains(name));
     let mut candidates: Vec<(usize, bool, Arc<str>)> =
         spellings.iter().map(|s| (s.others + uses_here(&s.name), is_clean(&s.name), s.name.clone())).collect();
