@@ -153,7 +153,7 @@ fn tag_markdown(name: &str, path: &Path, workspace: &Workspace) -> String {
     }
     md.push('.');
     let mut tagged: Vec<(&Path, &DigestInfo)> =
-        workspace.tagged(name).iter().filter_map(|p| Some((p.as_path(), workspace.get(p)?))).collect();
+        workspace.tagged(name).filter_map(|p| Some((p, workspace.get(p)?))).collect();
     tagged.sort_by(|a, b| b.1.date.cmp(&a.1.date).then(a.0.cmp(b.0)));
     if tagged.is_empty() {
         return md;

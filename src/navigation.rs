@@ -69,9 +69,11 @@ pub fn references(
             for n in tag_nodes(analysis).into_iter().filter(|n| n.value == name) {
                 out.push(Location { path: path.to_path_buf(), span: n.span });
             }
-            for p in workspace.tagged(&name).iter().filter(|p| p.as_path() != path) {
+            for p in workspace.tagged(&name).filter(|&p| p != path) {
                 let Some(text) = texts(p) else { continue };
-                out.extend(tag_spans(&text, &name, config).into_iter().map(|span| Location { path: p.clone(), span }));
+                out.extend(
+                    tag_spans(&text, &name, config).into_iter().map(|span| Location { path: p.to_path_buf(), span }),
+                );
             }
         }
         Some(Target::Link { key, .. }) => {
@@ -126,7 +128,7 @@ pub fn definition(
     }
     // The earliest digest by date; undated ones come last.
     let mut users: Vec<(Option<crate::date::HugoDate>, &Path)> =
-        workspace.tagged(&name).iter().map(|p| (workspace.get(p).and_then(|d| d.date), p.as_path())).collect();
+        workspace.tagged(&name).map(|p| (workspace.get(p).and_then(|d| d.date), p)).collect();
     users.sort_by(|a, b| match (a.0, b.0) {
         (Some(x), Some(y)) => x.unix.cmp(&y.unix).then(a.1.cmp(b.1)),
         (Some(_), None) => std::cmp::Ordering::Less,

@@ -267,7 +267,7 @@ pub fn rename_tag(
     if new_name == old {
         return Ok(Rename { label: format!("`{old}` is unchanged"), edits: Vec::new(), merged: Vec::new() });
     }
-    let mut paths: Vec<PathBuf> = workspace.tagged(old).to_vec();
+    let mut paths: Vec<PathBuf> = workspace.tagged(old).map(Path::to_path_buf).collect();
     if let Some(p) = current {
         if !paths.iter().any(|x| x == p) {
             paths.push(p.to_path_buf());
@@ -371,7 +371,7 @@ pub fn canonicalize(scope: &Scope, only: Option<&str>, workspace: &Workspace, te
     let mut paths: Vec<PathBuf> = match scope {
         Scope::File(p) => vec![p.clone()],
         Scope::Workspace => {
-            let mut v: Vec<PathBuf> = replace.keys().flat_map(|t| workspace.tagged(t).iter().cloned()).collect();
+            let mut v: Vec<PathBuf> = replace.keys().flat_map(|t| workspace.tagged(t).map(Path::to_path_buf)).collect();
             v.sort();
             v.dedup();
             v
