@@ -88,7 +88,9 @@ pub fn complete<S: Source + ?Sized>(
     match context {
         Context::Tag { item, prefix, quote, flow, present, before_item } => {
             let suffix = if before_item { ", " } else { "" };
-            tag_items(analysis, workspace, item, &prefix, quote, flow, &present, suffix)
+            // The client filters by the typed prefix: every tag is offered.
+            let _ = prefix;
+            tag_items(analysis, workspace, item, quote, flow, &present, suffix)
         }
         Context::Key { word } => key_items(analysis, word),
         Context::Date { value } => date_items(value),
@@ -280,7 +282,6 @@ fn tag_items(
     analysis: &Analysis,
     workspace: &Workspace,
     item: Span,
-    prefix: &str,
     quote: Option<char>,
     flow: bool,
     present: &[String],
@@ -303,7 +304,6 @@ fn tag_items(
         })
         .collect();
     stats.sort_by(|a, b| b.count.cmp(&a.count).then(b.last.cmp(&a.last)).then(a.name.cmp(&b.name)));
-    let _ = prefix;
     stats
         .into_iter()
         .enumerate()

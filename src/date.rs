@@ -153,7 +153,7 @@ fn invalid(value: &str) -> DateProblem {
                 let (hour, after_h) = (num(11..11 + h), &tb[h + 1..]);
                 let minute = after_h.get(..2).and_then(|s| s.parse::<u32>().ok());
                 let after_m = after_h.get(2..).unwrap_or("");
-                let zone = after_m.trim_start_matches(|c: char| c == ' ');
+                let zone = after_m.trim_start_matches(' ');
                 if t[0] == b't' || zone.starts_with('z') {
                     "`T` and `Z` must be upper case".into()
                 } else if !after_m.starts_with(':') && minute.is_some() {
