@@ -322,24 +322,49 @@ pub fn normalize_label(label: &str) -> String {
 /// `Body::resolve`, so a definition elsewhere changes nothing in them.
 pub fn parse_blocks(text: &str, base: usize, config: &Config) -> Vec<Block> {
     let text = &*lone_cr_to_lf(text);
-    let events: Vec<(Event<'_>, Range<usize>)> =
-        Parser::new_with_broken_link_callback(text, options(), Some(accept_broken_links)).into_offset_iter().collect();
-    let starts = boundaries(text, &events);
-    let mut blocks = Vec::with_capacity(starts.len());
-    let mut events = events.into_iter().peekable();
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        let own: Vec<(Event<'_>, Range<usize>)> =
-            std::iter::from_fn(|| events.next_if(|(_, r)| r.start < end)).collect();
-        let src = &text[start..end];
-        if src.contains("[^") || src.contains("]:") || !aligned(&own, start..end) {
-            blocks.push(parse_one(src, base + start, config));
-        } else {
-            let own = own.into_iter().map(|(e, r)| (e, r.start - start..r.end - start));
-            blocks.push(read_block(src, base + start, config, own, Vec::new()));
-        }
+    let mut blocks = Vec::new();
+    if text.is_empty() {
+        return blocks;
     }
+    // The events are streamed: only the current block's are held (a whole-body buffer
+    // of events was a tenth of indexing, growing and freeing).
+    let mut cuts = Boundaries::new(text);
+    let mut start = 0;
+    let mut own: Vec<(Event<'_>, Range<usize>)> = Vec::new();
+    let parser = Parser::new_with_broken_link_callback(text, options(), Some(accept_broken_links));
+    for (event, range) in parser.into_offset_iter() {
+        if let Some(next) = cuts.feed(&event, &range) {
+            blocks.push(block_from(text, start..next, base, config, &mut own));
+            start = next;
+        }
+        own.push((event, range));
+    }
+    blocks.push(block_from(text, start..text.len(), base, config, &mut own));
     blocks
+}
+
+/// The block `range` of `text` from its share of the one pass: the events in `own` up
+/// to the first that starts at or after its end (those stay in `own` for the next).
+fn block_from<'e>(
+    text: &str,
+    range: Range<usize>,
+    base: usize,
+    config: &Config,
+    own: &mut Vec<(Event<'e>, Range<usize>)>,
+) -> Block {
+    let Range { start, end } = range;
+    let cut = own.iter().position(|(_, r)| r.start >= end).unwrap_or(own.len());
+    let rest: Vec<(Event<'e>, Range<usize>)> = own.drain(cut..).collect();
+    let src = &text[start..end];
+    let block = if src.contains("[^") || src.contains("]:") || !aligned(own, start..end) {
+        own.clear();
+        parse_one(src, base + start, config)
+    } else {
+        let events = own.drain(..).map(|(e, r)| (e, r.start - start..r.end - start));
+        read_block(src, base + start, config, events, Vec::new())
+    };
+    own.extend(rest);
+    block
 }
 
 /// Whether a block's share of the one pass is whole: every event inside the block and
@@ -391,7 +416,8 @@ fn options() -> Options {
 fn lone_cr_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-    if !(0..bytes.len()).any(lone) {
+    // Most files have no `\r` at all: a memchr scan settles that.
+    if !bytes.contains(&b'\r') || !(0..bytes.len()).any(lone) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = text.as_bytes().to_vec();
@@ -412,25 +438,67 @@ fn is_break(b: u8) -> bool {
     b == b'\n' || b == b'\r'
 }
 
-/// Start offsets of the top-level blocks of `text`: the first is 0 (leading blank
-/// lines belong to the first block); each other is the start of the line its
-/// block begins on, so indentation is part of the block that owns it.
-fn boundaries(text: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
-    if text.is_empty() {
-        return out;
+/// Finds the start offsets of the top-level blocks of a text from its events, one
+/// event at a time. The first block starts at 0 (leading blank lines belong to it);
+/// each other starts at the start of the line its block begins on, so indentation is
+/// part of the block that owns it.
+struct Boundaries<'t> {
+    bytes: &'t [u8],
+    depth: usize,
+    /// How far the previous top-level block's content reaches: the end of its inner
+    /// events (a list's own range can run on over lines that are not its own), or of
+    /// its first line when it has none.
+    covered: usize,
+    seen_first: bool,
+    /// The latest block start (0 is the first).
+    last: usize,
+}
+
+impl<'t> Boundaries<'t> {
+    fn new(text: &'t str) -> Boundaries<'t> {
+        Boundaries { bytes: text.as_bytes(), depth: 0, covered: 0, seen_first: false, last: 0 }
     }
-    out.push(0);
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    // How far the previous top-level block's content reaches: the end of its inner
-    // events (a list's own range can run on over lines that are not its own), or of
-    // its first line when it has none.
-    let mut covered = 0usize;
-    let mut seen_first = false;
-    let line_end =
-        |at: usize| bytes[at.min(bytes.len())..].iter().position(|&b| is_break(b)).map_or(bytes.len(), |i| at + i);
-    let consider = |start: usize, covered: usize, out: &mut Vec<usize>| {
+
+    /// Takes the next event; returns the start of a new block when the event opens one.
+    fn feed(&mut self, event: &Event<'_>, range: &Range<usize>) -> Option<usize> {
+        let mut found = None;
+        match event {
+            Event::Start(_) => {
+                if self.depth == 0 {
+                    if self.seen_first {
+                        found = self.consider(range.start);
+                    }
+                    self.seen_first = true;
+                    self.covered = self.covered.max(self.line_end(range.start));
+                } else {
+                    self.covered = self.covered.max(range.end);
+                }
+                self.depth += 1;
+            }
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ if self.depth == 0 => {
+                if self.seen_first {
+                    found = self.consider(range.start);
+                }
+                self.seen_first = true;
+                self.covered = self.covered.max(range.end);
+            }
+            _ => self.covered = self.covered.max(range.end),
+        }
+        if let Some(at) = found {
+            self.last = at;
+        }
+        found
+    }
+
+    fn line_end(&self, at: usize) -> usize {
+        let bytes = self.bytes;
+        bytes[at.min(bytes.len())..].iter().position(|&b| is_break(b)).map_or(bytes.len(), |i| at + i)
+    }
+
+    /// The start of the block a top-level element at `start` opens, if it opens one.
+    fn consider(&self, start: usize) -> Option<usize> {
+        let (bytes, covered) = (self.bytes, self.covered);
         let mut i = start.min(bytes.len());
         while i > covered && !is_break(bytes[i - 1]) {
             i -= 1;
@@ -438,7 +506,7 @@ fn boundaries(text: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<usize> {
         // A block that starts on a line the previous one reaches (never seen at top
         // level, but cheap to guard) stays part of the previous block.
         if !(i == 0 || is_break(bytes[i - 1])) {
-            return;
+            return None;
         }
         // Link reference definitions give no events. Right above a block, without a
         // blank line between, they open the paragraph the block's first line then
@@ -464,37 +532,8 @@ fn boundaries(text: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<usize> {
             }
             at = ps;
         }
-        if best > *out.last().unwrap_or(&0) {
-            out.push(best);
-        }
-    };
-    for (event, range) in events {
-        let range = range.clone();
-        match event {
-            Event::Start(_) => {
-                if depth == 0 {
-                    if seen_first {
-                        consider(range.start, covered, &mut out);
-                    }
-                    seen_first = true;
-                    covered = covered.max(line_end(range.start));
-                } else {
-                    covered = covered.max(range.end);
-                }
-                depth += 1;
-            }
-            Event::End(_) => depth = depth.saturating_sub(1),
-            _ if depth == 0 => {
-                if seen_first {
-                    consider(range.start, covered, &mut out);
-                }
-                seen_first = true;
-                covered = covered.max(range.end);
-            }
-            _ => covered = covered.max(range.end),
-        }
+        (best > self.last).then_some(best)
     }
-    out
 }
 
 /// A line that can open a link reference definition: up to three spaces, then `[`
