@@ -7,6 +7,7 @@
 //! (`Body::resolve`), not inside them.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use linkify::LinkFinder;
 use pulldown_cmark::{BrokenLink, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
@@ -85,7 +86,7 @@ pub struct Link {
     /// For reference links, the label to look up among the definitions.
     pub label: Option<String>,
     /// What `url` is (links with a label take it from their definition, `Resolver::target`).
-    pub facts: Option<UrlFacts>,
+    pub facts: Option<Arc<UrlFacts>>,
 }
 
 /// A labelled bullet in a reference list: `* **文章**: [Adam-Mini](https://...)`.
@@ -120,7 +121,7 @@ pub struct Definition {
     pub label: String,
     pub url: String,
     pub span: Span,
-    pub facts: UrlFacts,
+    pub facts: Arc<UrlFacts>,
 }
 
 /// The parsed body: top-level blocks in order.
@@ -278,8 +279,8 @@ impl<'a> Resolver<'a> {
         'a: 'l,
     {
         match &link.label {
-            None => Some((link.url.as_str(), link.facts.as_ref()?)),
-            Some(label) => self.definition(label).map(|d| (d.url.as_str(), &d.facts)),
+            None => Some((link.url.as_str(), link.facts.as_deref()?)),
+            Some(label) => self.definition(label).map(|d| (d.url.as_str(), &*d.facts)),
         }
     }
 
@@ -668,7 +669,7 @@ fn parse_one(src: &str, off: usize, config: &Config) -> Block {
             label: label.to_string(),
             url: def.dest.to_string(),
             span: Span::new(off + def.span.start, off + def.span.end),
-            facts: UrlFacts::of(&def.dest),
+            facts: UrlFacts::shared(&def.dest),
         })
         .collect();
     definitions.sort_by_key(|d| d.span.start);
@@ -707,7 +708,7 @@ fn read_block<'e>(
     p.flush();
     for link in &mut p.links {
         if link.label.is_none() {
-            link.facts = Some(UrlFacts::of(&link.url));
+            link.facts = Some(UrlFacts::shared(&link.url));
         }
     }
     Block {
