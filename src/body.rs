@@ -626,10 +626,10 @@ struct LinkBuilder {
     collapsed: bool,
 }
 
-/// Consecutive text events, read together for bare URLs.
+/// Consecutive text events, read together for bare URLs (their text is in
+/// `BlockParser::run_text`).
 struct Run {
     range: Range<usize>,
-    text: String,
 }
 
 /// Strong emphasis being read at an own-text level (a reference label, a topic head).
@@ -652,6 +652,7 @@ struct BlockParser<'a> {
     items: Vec<ListItem>,
     link: Option<LinkBuilder>,
     run: Option<Run>,
+    run_text: String,
     strong: Option<StrongCapture>,
     /// Bare URLs before this local offset sit in a failed inline link's parentheses.
     consumed: usize,
@@ -698,6 +699,7 @@ fn read_block<'e>(
         items: Vec::new(),
         link: None,
         run: None,
+        run_text: String::new(),
         strong: None,
         consumed: 0,
         verbatim: 0,
@@ -746,10 +748,12 @@ impl BlockParser<'_> {
         self.verbatim > 0
     }
 
-    fn push_tok(&mut self, kind: TokKind, text: String, span: Range<usize>) {
+    /// Adds a piece of own text; `text` is copied only when it is kept (most text is in
+    /// long paragraphs, whose own text ends with their first line).
+    fn push_tok(&mut self, kind: TokKind, text: &str, span: Range<usize>) {
         if let Some(s) = &mut self.strong {
             if !matches!(kind, TokKind::Break) {
-                s.text.push_str(&text);
+                s.text.push_str(text);
             }
             return;
         }
@@ -763,7 +767,7 @@ impl BlockParser<'_> {
                         o.done = true;
                     }
                 }
-                o.toks.push(Tok { kind, text, span });
+                o.toks.push(Tok { kind, text: text.to_string(), span });
             }
         }
     }
@@ -782,11 +786,13 @@ impl BlockParser<'_> {
                     match &mut self.run {
                         Some(run) if run.range.end == range.start => {
                             run.range.end = range.end;
-                            run.text.push_str(&t);
+                            self.run_text.push_str(&t);
                         }
                         _ => {
                             self.flush();
-                            self.run = Some(Run { range, text: t.to_string() });
+                            self.run_text.clear();
+                            self.run_text.push_str(&t);
+                            self.run = Some(Run { range });
                         }
                     }
                 }
@@ -801,14 +807,14 @@ impl BlockParser<'_> {
                 if let Some(l) = &mut self.link {
                     l.text.push_str(&t);
                 } else {
-                    self.push_tok(TokKind::Text, t.to_string(), range);
+                    self.push_tok(TokKind::Text, &t, range);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
                 if let Some(l) = &mut self.link {
                     l.text.push(' ');
                 } else {
-                    self.push_tok(TokKind::Break, " ".into(), range);
+                    self.push_tok(TokKind::Break, " ", range);
                 }
             }
             Event::Rule if self.stack.is_empty() && self.kind.is_none() => self.kind = Some(BlockKind::Other),
@@ -1019,9 +1025,12 @@ impl BlockParser<'_> {
             }
             _ => {}
         }
-        let text = link.text.clone();
+        let text = std::mem::take(&mut link.text);
         let span = b.range.start..(link.span.end - self.off);
-        self.push_tok(TokKind::Link(b.index), text, span);
+        self.push_tok(TokKind::Link(b.index), &text, span);
+        if let Some(link) = self.links.get_mut(b.index) {
+            link.text = text;
+        }
     }
 
     fn end(&mut self, end: TagEnd, range: Range<usize>) {
@@ -1036,7 +1045,7 @@ impl BlockParser<'_> {
         if matches!(ctx.kind, CtxKind::Strong) {
             if let Some(s) = self.strong.take_if(|s| s.depth == self.stack.len()) {
                 let span = s.start..range.end;
-                self.push_tok(TokKind::Strong, s.text, span);
+                self.push_tok(TokKind::Strong, &s.text, span);
             }
         }
         match ctx.kind {
@@ -1195,10 +1204,13 @@ impl BlockParser<'_> {
             });
             toks.push((self.links.len() - 1, r));
         }
-        self.push_tok(TokKind::Text, run.text, run.range);
+        // The buffer is lent out and put back, so that runs reuse one allocation.
+        let text = std::mem::take(&mut self.run_text);
+        self.push_tok(TokKind::Text, &text, run.range);
+        self.run_text = text;
         for (i, r) in toks {
             if self.strong.is_none() {
-                self.push_tok(TokKind::Link(i), String::new(), r);
+                self.push_tok(TokKind::Link(i), "", r);
             }
         }
     }

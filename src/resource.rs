@@ -345,7 +345,8 @@ mod tests {
 
     #[test]
     fn shared_url_facts_equal_fresh_ones_and_are_shared() {
-        let urls = ["https://arxiv.org/abs/2406.16838", " https://www.GitHub.com/a/b ", "", "a b", "./x.md", "http://[::1"];
+        let urls =
+            ["https://arxiv.org/abs/2406.16838", " https://www.GitHub.com/a/b ", "", "a b", "./x.md", "http://[::1"];
         for url in urls {
             let first = UrlFacts::shared(url);
             assert_eq!(*first, UrlFacts::of(url), "{url:?}");
