@@ -28,6 +28,8 @@ use crate::discover;
 use crate::text::{floor_char_boundary, Encoding, LineIndex, Span};
 use crate::workspace::{DigestInfo, Workspace};
 
+mod render;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
     #[default]
@@ -487,11 +489,9 @@ const RENDER_BATCH: usize = 256;
 /// rendering.
 fn write_human(report: &Report, colour: bool, out: &mut impl Write) -> std::io::Result<()> {
     let files = SourceFiles::new(report);
-    let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
-    let styles = term::Styles::default();
     let mut rendered: Vec<Vec<u8>> = Vec::with_capacity(RENDER_BATCH);
     for batch in report.files.chunks(RENDER_BATCH) {
-        batch.par_iter().map(|f| render_file(f, &files, &config, &styles, colour)).collect_into_vec(&mut rendered);
+        batch.par_iter().map(|f| render_file(f, &files, colour)).collect_into_vec(&mut rendered);
         for bytes in &rendered {
             out.write_all(bytes)?;
         }
@@ -499,39 +499,75 @@ fn write_human(report: &Report, colour: bool, out: &mut impl Write) -> std::io::
     writeln!(out, "{}", report.summary())
 }
 
-/// The diagnostics of one file, rendered.
-fn render_file(
-    f: &FileReport,
-    files: &SourceFiles,
-    config: &term::Config,
-    styles: &term::Styles,
-    colour: bool,
-) -> Vec<u8> {
-    let mut buffer = if colour { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
-    let Some(id) = files.id(&f.path) else { return buffer.into_inner() };
+/// The diagnostics of one file, rendered by `render` (codespan for the shapes it leaves).
+fn render_file(f: &FileReport, files: &SourceFiles, colour: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let Some(id) = files.id(&f.path) else { return out };
+    let mut labels = Vec::new();
+    let mut notes = Vec::new();
     for d in &f.diagnostics {
-        let mut labels = vec![cs::Label::primary(id, clamp(&f.text, d.span))];
-        let mut notes = Vec::new();
-        for r in &d.related {
-            match files.id(&r.path) {
-                Some(rid) => {
-                    let text = files.files[rid].1;
-                    labels.push(cs::Label::secondary(rid, clamp(text, r.span)).with_message(&r.message));
-                }
-                None => notes.push(format!("{}: {}", r.path.display(), r.message)),
-            }
-        }
-        let diagnostic = cs::Diagnostic::new(codespan_severity(d.severity))
-            .with_code(d.code)
-            .with_message(&d.message)
-            .with_labels(labels)
-            .with_notes(notes);
-        let mut writer = term::StylesWriter::new(&mut buffer, styles);
-        if let Err(e) = term::emit_to_write_style(&mut writer, config, files, &diagnostic) {
-            tracing::warn!("cannot render a diagnostic: {e}");
+        labels.clear();
+        notes.clear();
+        diagnostic_parts(d, id, &f.text, files, &mut labels, &mut notes);
+        if !render::diagnostic(&mut out, colour, files, d.severity, d.code, &d.message, &labels, &notes) {
+            render_codespan(&mut out, colour, files, d, &labels, &notes);
         }
     }
-    buffer.into_inner()
+    out
+}
+
+/// The labels of a diagnostic (its own span, then each related location in a known
+/// file) and its notes (related locations in files that are not known).
+fn diagnostic_parts<'d>(
+    d: &'d Diagnostic,
+    id: usize,
+    text: &str,
+    files: &SourceFiles,
+    labels: &mut Vec<render::Label<'d>>,
+    notes: &mut Vec<String>,
+) {
+    labels.push(render::Label { file: id, range: clamp(text, d.span), primary: true, message: "" });
+    for r in &d.related {
+        match files.id(&r.path) {
+            Some(rid) => {
+                let range = clamp(files.files[rid].1, r.span);
+                labels.push(render::Label { file: rid, range, primary: false, message: &r.message });
+            }
+            None => notes.push(format!("{}: {}", r.path.display(), r.message)),
+        }
+    }
+}
+
+/// One diagnostic rendered by codespan-reporting, appended to `out`.
+fn render_codespan(
+    out: &mut Vec<u8>,
+    colour: bool,
+    files: &SourceFiles,
+    d: &Diagnostic,
+    labels: &[render::Label],
+    notes: &[String],
+) {
+    let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
+    let styles = term::Styles::default();
+    let mut buffer = if colour { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+    let labels = labels.iter().map(|l| {
+        let label = if l.primary {
+            cs::Label::primary(l.file, l.range.clone())
+        } else {
+            cs::Label::secondary(l.file, l.range.clone())
+        };
+        label.with_message(l.message)
+    });
+    let diagnostic = cs::Diagnostic::new(codespan_severity(d.severity))
+        .with_code(d.code)
+        .with_message(&d.message)
+        .with_labels(labels.collect())
+        .with_notes(notes.to_vec());
+    let mut writer = term::StylesWriter::new(&mut buffer, &styles);
+    if let Err(e) = term::emit_to_write_style(&mut writer, &config, files, &diagnostic) {
+        tracing::warn!("cannot render a diagnostic: {e}");
+    }
+    out.extend_from_slice(buffer.as_slice());
 }
 
 #[derive(Serialize)]

@@ -35,3 +35,8 @@ pub mod symbols;
 pub mod tags_cli;
 pub mod text;
 pub mod workspace;
+
+// The benchmark corpus (benches/corpus.rs) names the crate `digest_ls`, as the benches
+// and examples see it; a unit test of `check` includes it too.
+#[cfg(test)]
+extern crate self as digest_ls;
