@@ -409,7 +409,7 @@ impl Corpus {
             let yymm = 1800 + (i % 7) * 100 + 1 + rng.below(12) as u32;
             papers.push(format!("{yymm:04}.{:05}", rng.below(100_000)));
             let (a, b) = (rng.pick(NAME_PARTS), rng.pick(&terms));
-            paper_titles.push(format!("{a}-{b}: {}", fill(*rng.pick(TOPIC_HEADS), b, *rng.pick(&terms))));
+            paper_titles.push(format!("{a}-{b}: {}", fill(rng.pick::<&str>(TOPIC_HEADS), b, rng.pick::<&str>(&terms))));
         }
         let name = |rng: &mut Rng| format!("{}-{}{}", rng.pick(NAME_PARTS), rng.pick(NAME_PARTS), rng.range(1, 99));
         let repos: Vec<String> = (0..1200).map(|_| format!("{}/{}", rng.pick(OWNERS), name(&mut rng))).collect();
@@ -485,7 +485,7 @@ impl Corpus {
         if u == t {
             u = self.terms[(self.terms.iter().position(|x| *x == t).unwrap_or(0) + 1) % self.terms.len()];
         }
-        fill(*rng.pick(templates), t, u)
+        fill(rng.pick::<&str>(templates), t, u)
     }
 
     fn reference(&self, rng: &mut Rng, out: &mut String) {

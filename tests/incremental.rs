@@ -150,7 +150,7 @@ fn body_edit_in_sample_reparses_a_small_window() {
         other => panic!("expected a body reparse, got {other:?}"),
     }
     let mut model = SAMPLE.to_string();
-    model.insert_str(at, "😀");
+    model.insert(at, '😀');
     assert_eq!(*doc.analysis(), Analysis::new(&model, &config));
 }
 
@@ -161,7 +161,7 @@ fn front_matter_edit_does_not_reparse_body() {
     let at = SAMPLE.find("角色扮演").unwrap();
     assert_eq!(doc.replace(Span::empty(at), "新", &config), Reparse::FrontMatter);
     let mut model = SAMPLE.to_string();
-    model.insert_str(at, "新");
+    model.insert(at, '新');
     assert_eq!(*doc.analysis(), Analysis::new(&model, &config));
 }
 
