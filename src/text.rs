@@ -136,7 +136,9 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
-        let mut starts = vec![0];
+        // Sized for the `\n`s (lone `\r`s are rare), so the vector is not regrown as it fills.
+        let mut starts = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
+        starts.push(0);
         let mut i = 0;
         while i < bytes.len() {
             let n = break_len(bytes, i);
