@@ -17,7 +17,7 @@ use unicode_width::UnicodeWidthChar;
 
 use super::SourceFiles;
 use crate::diagnostics::Severity;
-use crate::text::Encoding;
+use crate::text::{col_of_byte, Encoding};
 
 /// Codespan's default tab width.
 const TAB_WIDTH: usize = 4;
@@ -142,87 +142,88 @@ impl Out<'_> {
 /// A label placed on its line: the range relative to the line's start, at least one
 /// byte wide (codespan draws one caret for an empty range).
 struct Placed<'a> {
+    /// Index into `Scratch::groups`.
+    group: usize,
+    line: usize,
     range: Range<usize>,
     primary: bool,
     message: &'a str,
 }
 
-struct Line<'a> {
-    index: usize,
-    labels: Vec<Placed<'a>>,
+/// The labels of one file, in the order files first appear among the labels.
+struct Group {
+    file: usize,
+    /// Where the locus points: the first primary label, else the first label
+    /// (primary?, byte offset, line).
+    locus: (bool, usize, usize),
 }
 
-/// The labels of one file, in the order files first appear among the labels.
-struct Group<'a> {
-    file: usize,
-    /// The label the locus points at: the first primary label, else the first label.
-    locus: (bool, usize),
-    lines: Vec<Line<'a>>,
+/// Buffers reused from one diagnostic to the next, so that a diagnostic allocates nothing.
+#[derive(Default)]
+pub(super) struct Scratch<'a> {
+    groups: Vec<Group>,
+    placed: Vec<Placed<'a>>,
 }
 
 fn digits(n: usize) -> usize {
     n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
-/// The groups of the labels and the width of the line numbers; `None` for a shape this
-/// renderer leaves to codespan.
-fn plan<'a>(files: &SourceFiles, labels: &[Label<'a>]) -> Option<(Vec<Group<'a>>, usize)> {
-    let mut groups: Vec<Group<'a>> = Vec::new();
+/// Fills `scratch` with the labels by file, line and range, and returns the width of
+/// the line numbers; `None` for a shape this renderer leaves to codespan.
+fn plan<'a>(files: &SourceFiles, labels: &[Label<'a>], scratch: &mut Scratch<'a>) -> Option<usize> {
+    scratch.groups.clear();
+    scratch.placed.clear();
     let mut pad = 0;
     for label in labels {
         let (_, text, index) = files.files.get(label.file)?;
         let line = index.line_of(label.range.start);
-        if index.line_of(label.range.end) != line {
+        let span = index.line_span(text, line)?;
+        // Up to the end of the line's text the end is on the same line; past it (in the
+        // line break, or beyond) only a second lookup tells.
+        if label.range.end > span.end && index.line_of(label.range.end) != line {
             return None;
         }
-        let line_start = index.line_span(text, line)?.start;
         pad = pad.max(digits(line + 1));
-        let start = label.range.start.checked_sub(line_start)?;
-        let end = label.range.end.checked_sub(line_start)?.max(start + 1);
-        let g = match groups.iter().position(|g| g.file == label.file) {
+        let start = label.range.start.checked_sub(span.start)?;
+        let end = label.range.end.checked_sub(span.start)?.max(start + 1);
+        let group = match scratch.groups.iter().position(|g| g.file == label.file) {
             Some(g) => g,
             None => {
-                groups.push(Group { file: label.file, locus: (label.primary, label.range.start), lines: Vec::new() });
-                groups.len() - 1
+                scratch.groups.push(Group { file: label.file, locus: (label.primary, label.range.start, line) });
+                scratch.groups.len() - 1
             }
         };
-        let group = &mut groups[g];
-        let (primary, at) = group.locus;
+        let g = &mut scratch.groups[group];
+        let (primary, at, _) = g.locus;
         if (label.primary && !primary) || (label.primary == primary && label.range.start < at) {
-            group.locus = (label.primary, label.range.start);
+            g.locus = (label.primary, label.range.start, line);
         }
-        let placed = Placed { range: start..end, primary: label.primary, message: label.message };
-        match group.lines.iter_mut().find(|l| l.index == line) {
-            Some(l) => l.labels.push(placed),
-            None => group.lines.push(Line { index: line, labels: vec![placed] }),
-        }
+        scratch.placed.push(Placed { group, line, range: start..end, primary: label.primary, message: label.message });
     }
-    for group in &mut groups {
-        group.lines.sort_by_key(|l| l.index);
-        for line in &mut group.lines {
-            line.labels.sort_by_key(|l| (l.range.start, l.range.end));
-            if line.labels.windows(2).any(|w| w[0].range == w[1].range) {
-                return None;
-            }
-        }
+    scratch.placed.sort_unstable_by_key(|p| (p.group, p.line, p.range.start, p.range.end));
+    let same = |a: &Placed, b: &Placed| (a.group, a.line, &a.range) == (b.group, b.line, &b.range);
+    if scratch.placed.windows(2).any(|w| same(&w[0], &w[1])) {
+        return None;
     }
-    Some((groups, pad))
+    Some(pad)
 }
 
 /// Renders one diagnostic into `buf` as codespan's rich format would, and returns
 /// true; returns false without writing for a shape it leaves to codespan.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn diagnostic(
+pub(super) fn diagnostic<'a>(
     buf: &mut Vec<u8>,
     colour: bool,
     files: &SourceFiles,
     severity: Severity,
     code: &str,
     message: &str,
-    labels: &[Label],
+    labels: &[Label<'a>],
     notes: &[String],
+    scratch: &mut Scratch<'a>,
 ) -> bool {
-    let Some((groups, pad)) = plan(files, labels) else { return false };
+    let Some(pad) = plan(files, labels, scratch) else { return false };
     let mut out = Out { buf, colour, severity };
 
     out.set(Style::Header(severity));
@@ -238,29 +239,38 @@ pub(super) fn diagnostic(
     out.reset();
     out.byte(b'\n');
 
-    for (g, group) in groups.iter().enumerate() {
+    let placed = &scratch.placed[..];
+    for (g, group) in scratch.groups.iter().enumerate() {
         let (name, text, index) = &files.files[group.file];
-        let at = group.locus.1;
+        let line_text = |i: usize| index.line_span(text, i).map_or("", |s| &text[s.range()]);
+        let (_, at, line) = group.locus;
+        let line_start = index.line_span(text, line).map_or(0, |s| s.start);
         out.gutter(pad);
         out.styled(Style::Border, "-->");
         out.byte(b' ');
         out.str(name);
         out.byte(b':');
-        out.number(index.line_of(at) + 1, 0);
+        out.number(line + 1, 0);
         out.byte(b':');
-        out.number(index.position(text, at, Encoding::Utf32).1 as usize + 1, 0);
+        // As `LineIndex::position` counts: an offset in the line break is the line's end.
+        out.number(col_of_byte(line_text(line), at - line_start, Encoding::Utf32) as usize + 1, 0);
         out.byte(b'\n');
         out.border(pad);
         out.byte(b'\n');
 
-        let line_text = |i: usize| index.line_span(text, i).map_or("", |s| &text[s.range()]);
-        for (l, line) in group.lines.iter().enumerate() {
-            source_line(&mut out, pad, line.index + 1, line_text(line.index), &line.labels);
-            let Some(next) = group.lines.get(l + 1) else { continue };
-            match next.index - line.index {
+        let first = placed.partition_point(|p| p.group < g);
+        let last = placed.partition_point(|p| p.group <= g);
+        let mut rest = &placed[first..last];
+        while let Some(head) = rest.first() {
+            let on_line = rest.partition_point(|p| p.line == head.line);
+            let (labels, tail) = rest.split_at(on_line);
+            rest = tail;
+            source_line(&mut out, pad, head.line + 1, line_text(head.line), labels);
+            let Some(next) = rest.first() else { continue };
+            match next.line - head.line {
                 1 => {}
                 // One line between two labelled lines is shown rather than elided.
-                2 => source_line(&mut out, pad, line.index + 2, line_text(line.index + 1), &[]),
+                2 => source_line(&mut out, pad, head.line + 2, line_text(head.line + 1), &[]),
                 _ => {
                     out.gutter(pad);
                     out.styled(Style::Border, ".");
@@ -268,7 +278,7 @@ pub(super) fn diagnostic(
                 }
             }
         }
-        if g + 1 < groups.len() || !notes.is_empty() {
+        if g + 1 < scratch.groups.len() || !notes.is_empty() {
             out.border(pad);
             out.byte(b'\n');
         }
@@ -323,15 +333,19 @@ fn source_line(out: &mut Out, pad: usize, number: usize, source: &str, labels: &
     if !colours_source && !source.contains('\t') {
         out.str(source);
     } else {
-        // The characters under a primary label are coloured; tabs become spaces.
+        // The characters under a primary label are coloured; tabs become spaces. Text
+        // is copied in runs between those points.
         let mut col = 0;
         let mut in_primary = false;
+        let mut copied = 0;
         for (i, ch) in source.char_indices() {
             let w = width(ch, col);
             col += w;
             let here = i..i + ch.len_utf8();
             let primary = colours_source && labels.iter().any(|l| l.primary && overlaps(&l.range, &here));
             if primary != in_primary {
+                out.str(&source[copied..i]);
+                copied = i;
                 if primary {
                     out.set(Style::Label { primary: true });
                 } else {
@@ -339,11 +353,13 @@ fn source_line(out: &mut Out, pad: usize, number: usize, source: &str, labels: &
                 }
                 in_primary = primary;
             }
-            match ch {
-                '\t' => out.repeat(b' ', w),
-                _ => out.str(&source[here]),
+            if ch == '\t' {
+                out.str(&source[copied..i]);
+                out.repeat(b' ', w);
+                copied = here.end;
             }
         }
+        out.str(&source[copied..]);
         if in_primary {
             out.reset();
         }
@@ -375,6 +391,13 @@ fn source_line(out: &mut Out, pad: usize, number: usize, source: &str, labels: &
     out.byte(b' ');
     let mut previous: Option<bool> = None;
     let mut col = 0;
+    // Carets (or spaces) of the current style not written yet.
+    let mut run = 0;
+    let caret = |style: Option<bool>| match style {
+        Some(true) => b'^',
+        Some(false) => b'-',
+        None => b' ',
+    };
     // One more column after the text, so that a label at the end of the line shows.
     let columns = source.char_indices().map(|(i, ch)| (i, ch.len_utf8(), ch)).chain([(source.len(), 1, '\0')]);
     for (i, len, ch) in columns {
@@ -387,19 +410,17 @@ fn source_line(out: &mut Out, pad: usize, number: usize, source: &str, labels: &
         let here = i..i + len;
         let current = style_at(labels.iter().filter(|l| overlaps(&l.range, &here)));
         if current != previous {
+            out.repeat(caret(previous), run);
+            run = 0;
             match current {
                 Some(primary) => out.set(Style::Label { primary }),
                 None => out.reset(),
             }
+            previous = current;
         }
-        let caret = match current {
-            Some(true) => b'^',
-            Some(false) => b'-',
-            None => b' ',
-        };
-        out.repeat(caret, w);
-        previous = current;
+        run += w;
     }
+    out.repeat(caret(previous), run);
     if previous.is_some() {
         out.reset();
     }
@@ -480,6 +501,8 @@ mod tests {
         let mut whole = Vec::new();
         for f in &report.files {
             let id = files.id(&f.path).unwrap();
+            // Shared by the diagnostics of a file, as in `render_file`.
+            let mut scratch = Scratch::default();
             for d in &f.diagnostics {
                 let (mut labels, mut notes) = (Vec::new(), Vec::new());
                 diagnostic_parts(d, id, &f.text, &files, &mut labels, &mut notes);
@@ -488,7 +511,8 @@ mod tests {
                 whole.extend_from_slice(&expected);
                 let mut ours = Vec::new();
                 total += 1;
-                if diagnostic(&mut ours, colour, &files, d.severity, d.code, &d.message, &labels, &notes) {
+                if diagnostic(&mut ours, colour, &files, d.severity, d.code, &d.message, &labels, &notes, &mut scratch)
+                {
                     handled += 1;
                     assert_eq!(
                         String::from_utf8_lossy(&ours),
