@@ -56,24 +56,69 @@ pub enum Reparse {
     },
 }
 
+/// Which body blocks an update replaced: the old blocks `old` became `new_len` blocks at
+/// the same index, and the blocks after them moved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Splice {
+    pub old: std::ops::Range<usize>,
+    pub new_len: usize,
+}
+
 #[derive(Debug)]
 pub struct Document {
     rope: Rope,
     version: i32,
     /// Shared with readers that took a snapshot; an edit copies it only if one is held.
     analysis: Arc<Analysis>,
+    /// One id per body block, parallel to `analysis.body.blocks`: a block keeps its id
+    /// while an edit only moves it, and a reparsed block gets a new one, so results that
+    /// depend on a block's own content can be cached by id (`diagnostics::Cache`).
+    block_ids: Vec<u64>,
+}
+
+/// Block ids are unique in the process (not per document), so that a memo kept beside a
+/// document that was replaced (reopened, reconfigured) cannot take its blocks for old ones.
+static NEXT_BLOCK_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn fresh_block_ids(n: usize) -> std::ops::Range<u64> {
+    let start = NEXT_BLOCK_ID.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+    start..start + n as u64
 }
 
 /// A deep copy: the clone's edits never copy the analysis on write.
 impl Clone for Document {
     fn clone(&self) -> Document {
-        Document { rope: self.rope.clone(), version: self.version, analysis: Arc::new((*self.analysis).clone()) }
+        Document {
+            rope: self.rope.clone(),
+            version: self.version,
+            analysis: Arc::new((*self.analysis).clone()),
+            block_ids: self.block_ids.clone(),
+        }
     }
 }
 
 impl Document {
     pub fn new(text: &str, version: i32, config: &Config) -> Document {
-        Document { rope: Rope::from_str(text), version, analysis: Arc::new(Analysis::new(text, config)) }
+        let analysis = Analysis::new(text, config);
+        let block_ids = fresh_block_ids(analysis.body.blocks.len()).collect();
+        Document { rope: Rope::from_str(text), version, analysis: Arc::new(analysis), block_ids }
+    }
+
+    /// The ids of the body blocks, in block order (see `block_ids` on the struct).
+    pub fn block_ids(&self) -> &[u64] {
+        &self.block_ids
+    }
+
+    fn splice_ids(&mut self, splice: Splice) {
+        let start = splice.old.start.min(self.block_ids.len());
+        let end = splice.old.end.clamp(start, self.block_ids.len());
+        self.block_ids.splice(start..end, fresh_block_ids(splice.new_len));
+    }
+
+    fn renumber_all(&mut self) {
+        let old = self.block_ids.len();
+        let new_len = self.analysis.body.blocks.len();
+        self.splice_ids(Splice { old: 0..old, new_len });
     }
 
     pub fn version(&self) -> i32 {
@@ -110,6 +155,7 @@ impl Document {
                 None => {
                     self.rope = Rope::from_str(&change.text);
                     self.analysis = Arc::new(Analysis::new(&change.text, config));
+                    self.renumber_all();
                 }
                 Some(((l1, c1), (l2, c2))) => {
                     let a = self.offset(l1, c1, enc);
@@ -130,12 +176,26 @@ impl Document {
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, new_text);
         let edit = Edit { start, old_end, new_end: start + new_text.len() };
-        reanalyze(Arc::make_mut(&mut self.analysis), &self.rope, edit, config)
+        let (how, splice) = reanalyze_spliced(Arc::make_mut(&mut self.analysis), &self.rope, edit, config);
+        self.splice_ids(splice);
+        debug_assert_eq!(self.block_ids.len(), self.analysis.body.blocks.len());
+        how
     }
 }
 
 /// Updates `analysis` of the old text to the analysis of `src`, the text after `edit`.
 pub fn reanalyze<S: Source + ?Sized>(analysis: &mut Analysis, src: &S, edit: Edit, config: &Config) -> Reparse {
+    reanalyze_spliced(analysis, src, edit, config).0
+}
+
+/// `reanalyze`, also telling which blocks were replaced.
+fn reanalyze_spliced<S: Source + ?Sized>(
+    analysis: &mut Analysis,
+    src: &S,
+    edit: Edit,
+    config: &Config,
+) -> (Reparse, Splice) {
+    let old_len = analysis.body.blocks.len();
     let fm = &analysis.front_matter;
     let terminated = matches!(fm.kind, Some(FenceKind::Yaml | FenceKind::Toml)) && fm.close.is_some();
     // Strictly after the body start: an edit right at it could turn a closing "\r"
@@ -162,11 +222,11 @@ pub fn reanalyze<S: Source + ?Sized>(analysis: &mut Analysis, src: &S, edit: Edi
             for block in &mut analysis.body.blocks {
                 Body::shift_block(block, edit.delta());
             }
-            return Reparse::FrontMatter;
+            return (Reparse::FrontMatter, Splice { old: 0..0, new_len: 0 });
         }
     }
     *analysis = Analysis::new(&src.slice(0..src.len()), config);
-    Reparse::Full
+    (Reparse::Full, Splice { old: 0..old_len, new_len: analysis.body.blocks.len() })
 }
 
 /// Without a front matter, only the first line that is not blank decides whether one
@@ -184,7 +244,12 @@ fn no_front_matter_horizon<S: Source + ?Sized>(src: &S, limit: usize) -> usize {
     usize::MAX
 }
 
-fn reparse_body<S: Source + ?Sized>(analysis: &mut Analysis, src: &S, edit: Edit, config: &Config) -> Reparse {
+fn reparse_body<S: Source + ?Sized>(
+    analysis: &mut Analysis,
+    src: &S,
+    edit: Edit,
+    config: &Config,
+) -> (Reparse, Splice) {
     let body_start = analysis.front_matter.body_start;
     let blocks = &mut analysis.body.blocks;
     let delta = edit.delta();
@@ -206,8 +271,9 @@ fn reparse_body<S: Source + ?Sized>(analysis: &mut Analysis, src: &S, edit: Edit
         let window = src.slice(window_start..window_end);
         let mut parsed = body::parse_blocks(&window, window_start, config);
         if complete {
+            let splice = Splice { old: first..blocks.len(), new_len: parsed.len() };
             blocks.splice(first.., parsed);
-            return Reparse::Body { bytes: window_end - window_start };
+            return (Reparse::Body { bytes: window_end - window_start }, splice);
         }
         // The first reusable old boundary that the new parse also has. The window
         // holds the whole old block after each candidate, so the new parse saw the
@@ -222,8 +288,9 @@ fn reparse_body<S: Source + ?Sized>(analysis: &mut Analysis, src: &S, edit: Edit
                 for block in &mut blocks[k..] {
                     Body::shift_block(block, delta);
                 }
+                let splice = Splice { old: first..k, new_len: parsed.len() };
                 blocks.splice(first..k, parsed);
-                return Reparse::Body { bytes: window_end - window_start };
+                return (Reparse::Body { bytes: window_end - window_start }, splice);
             }
         }
         take *= 2;
@@ -240,4 +307,101 @@ pub fn blocks_tile(blocks: &[Block], body_start: usize, len: usize) -> bool {
         at = b.span.end;
     }
     blocks.is_empty() || at == len
+}
+
+/// Values computed from one body block each, kept by block id (`Document::block_ids`)
+/// across edits: a block an edit only moved keeps its value, which `update` hands out
+/// with the distance the block moved; a reparsed block is computed again.
+#[derive(Clone, Debug)]
+pub struct BlockMemo<T> {
+    /// The ids of the last update's blocks, in block order, and the largest of them.
+    ids: Vec<u64>,
+    max_id: Option<u64>,
+    /// Parallel to `ids`: the block's start when computed, and the value.
+    values: Vec<Option<(usize, T)>>,
+}
+
+impl<T> Default for BlockMemo<T> {
+    fn default() -> BlockMemo<T> {
+        BlockMemo { ids: Vec::new(), max_id: None, values: Vec::new() }
+    }
+}
+
+impl<T> BlockMemo<T> {
+    /// Forgets every value.
+    pub fn clear(&mut self) {
+        *self = BlockMemo::default();
+    }
+
+    /// Brings the memo to `blocks` (with their `ids`, parallel to them): each block keeps
+    /// its old value when its id is known and `keep` accepts the value, else gets
+    /// `compute(block)`. Then `visit(block, moved_by, value)` runs for every block in
+    /// order. Returns how many blocks were computed. With `ids` not parallel to `blocks`
+    /// nothing is reused, now or next time.
+    pub fn update(
+        &mut self,
+        blocks: &[Block],
+        ids: &[u64],
+        keep: impl FnMut(&T) -> bool,
+        compute: impl FnMut(&Block) -> T,
+        mut visit: impl FnMut(&Block, isize, &T),
+    ) -> usize {
+        let computed = self.refresh(blocks, ids, keep, compute);
+        for (block, (moved, value)) in blocks.iter().zip(self.values(blocks)) {
+            visit(block, moved, value);
+        }
+        computed
+    }
+
+    /// The values of `blocks` after `refresh`, each with the distance its block moved
+    /// since it was computed.
+    pub fn values<'a>(&'a self, blocks: &'a [Block]) -> impl Iterator<Item = (isize, &'a T)> + 'a {
+        blocks.iter().zip(&self.values).filter_map(|(block, v)| {
+            let (base, value) = v.as_ref()?;
+            Some((block.span.start as isize - *base as isize, value))
+        })
+    }
+
+    /// `update` without the visit.
+    pub fn refresh(
+        &mut self,
+        blocks: &[Block],
+        ids: &[u64],
+        mut keep: impl FnMut(&T) -> bool,
+        mut compute: impl FnMut(&Block) -> T,
+    ) -> usize {
+        let parallel = ids.len() == blocks.len();
+        let mut old = std::mem::take(&mut self.values);
+        let old_ids = std::mem::take(&mut self.ids);
+        let old_max = if parallel { self.max_id } else { None };
+        let mut values = Vec::with_capacity(blocks.len());
+        let mut computed = 0;
+        // Blocks an edit did not reparse keep their order, and new ids are larger than
+        // every old one: one walk over the old ids finds every kept block.
+        let mut j = 0;
+        for (i, block) in blocks.iter().enumerate() {
+            let mut found = None;
+            if let (Some(&id), Some(max)) = (ids.get(i), old_max) {
+                if id <= max {
+                    if let Some(k) = old_ids[j..].iter().position(|&x| x == id) {
+                        found = old.get_mut(j + k).and_then(Option::take);
+                        j += k + 1;
+                    }
+                }
+            }
+            let (base, value) = match found.filter(|(_, v)| keep(v)) {
+                Some(kept) => kept,
+                None => {
+                    computed += 1;
+                    (block.span.start, compute(block))
+                }
+            };
+            values.push(Some((base, value)));
+        }
+        // Without parallel ids the values are kept for `values` but can never be reused.
+        self.ids = if parallel { ids.to_vec() } else { Vec::new() };
+        self.max_id = if parallel { ids.iter().copied().max() } else { None };
+        self.values = values;
+        computed
+    }
 }
