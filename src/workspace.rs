@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::analysis::Analysis;
+use crate::body::{Block, BlockKind, Resolver};
 use crate::date::HugoDate;
+use crate::document::BlockMemo;
 use crate::text::Span;
 
 /// What one digest contributes to the workspace.
@@ -41,6 +43,16 @@ pub struct Citation {
 
 impl DigestInfo {
     pub fn from_analysis(analysis: &Analysis) -> DigestInfo {
+        let resolver = analysis.body.resolver();
+        let mut citations = Vec::new();
+        for_blocks_with_topics(analysis, |block, topic| {
+            citations.extend(block_citations(block, &resolver).into_iter().map(|c| Citation { topic, ..c }));
+        });
+        DigestInfo::assemble(analysis, citations)
+    }
+
+    /// The summary with the citations given; the rest is read from the front matter and topics.
+    fn assemble(analysis: &Analysis, mut citations: Vec<Citation>) -> DigestInfo {
         let date = analysis.scalar("date").and_then(|d| crate::date::parse(d).ok());
         let title = analysis.scalar("title").map(str::to_string);
         let mut tags: Vec<Arc<str>> = Vec::new();
@@ -50,39 +62,115 @@ impl DigestInfo {
                 tags.push(t.value.as_str().into());
             }
         }
-        let body = &analysis.body;
-        let topics: Vec<String> = body.topics().iter().map(|t| t.start.title.clone()).collect();
-        let resolver = body.resolver();
-        let mut citations = Vec::new();
-        // The topic a block belongs to, tracked in one pass (as `Body::topic_of_block`).
-        let (mut topic, mut count) = (None, 0);
-        for block in &body.blocks {
-            match block.kind {
-                crate::body::BlockKind::TopicStart(_) => {
-                    topic = Some(count);
-                    count += 1;
-                }
-                crate::body::BlockKind::Heading { .. } => topic = None,
-                _ => {}
-            }
-            if block.links.is_empty() {
-                continue;
-            }
-            let mut labels: Vec<Option<&str>> = vec![None; block.links.len()];
-            for r in &block.references {
-                if let Some(slot) = r.link.and_then(|l| labels.get_mut(l)) {
-                    slot.get_or_insert(r.label.as_str());
-                }
-            }
-            for (link, label) in block.links.iter().zip(labels) {
-                let Some(key) = resolver.target(link).and_then(|(_, f)| f.key.clone()) else { continue };
-                citations.push(Citation { key, label: label.unwrap_or_default().to_string(), topic, span: link.span });
-            }
-        }
+        let topics: Vec<String> = analysis.body.topics().iter().map(|t| t.start.title.clone()).collect();
         // Summaries live as long as the index: no spare capacity.
         citations.shrink_to_fit();
         tags.shrink_to_fit();
         DigestInfo { date, title, tags, topics, citations }
+    }
+}
+
+/// Calls `f` with every block and the topic (index into `Body::topics`) it belongs to,
+/// tracked in one pass (as `Body::topic_of_block`).
+fn for_blocks_with_topics(analysis: &Analysis, mut f: impl FnMut(&Block, Option<usize>)) {
+    let (mut topic, mut count) = (None, 0);
+    for block in &analysis.body.blocks {
+        match block.kind {
+            BlockKind::TopicStart(_) => {
+                topic = Some(count);
+                count += 1;
+            }
+            BlockKind::Heading { .. } => topic = None,
+            _ => {}
+        }
+        f(block, topic);
+    }
+}
+
+/// The citations of one block, without their topic (which depends on the blocks before).
+fn block_citations(block: &Block, resolver: &Resolver<'_>) -> Vec<Citation> {
+    if block.links.is_empty() {
+        return Vec::new();
+    }
+    let mut labels: Vec<Option<&str>> = vec![None; block.links.len()];
+    for r in &block.references {
+        if let Some(slot) = r.link.and_then(|l| labels.get_mut(l)) {
+            slot.get_or_insert(r.label.as_str());
+        }
+    }
+    let mut out = Vec::new();
+    for (link, label) in block.links.iter().zip(labels) {
+        let Some(key) = resolver.target(link).and_then(|(_, f)| f.key.clone()) else { continue };
+        out.push(Citation { key, label: label.unwrap_or_default().to_string(), topic: None, span: link.span });
+    }
+    out
+}
+
+/// The summary of an open document kept per body block, so that a keystroke summarises
+/// only the blocks it reparsed; `summarize` always equals `DigestInfo::from_analysis`.
+/// A block's citations read the block and, for reference links, the document's link
+/// definitions; their topic and the rest of the summary are filled in every time.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryCache {
+    definitions: Vec<(String, String, crate::resource::UrlFacts)>,
+    /// Per block: whether it has a reference link, and its citations.
+    blocks: BlockMemo<(bool, Vec<Citation>)>,
+    /// Blocks summarised again by the last run (for tests and benchmarks).
+    pub last_computed: usize,
+}
+
+impl SummaryCache {
+    pub fn new() -> SummaryCache {
+        SummaryCache::default()
+    }
+
+    /// `DigestInfo::from_analysis(analysis)`, reusing the blocks that `ids`
+    /// (`Document::block_ids`) says were only moved since the last call.
+    pub fn summarize(&mut self, analysis: &Analysis, ids: &[u64]) -> DigestInfo {
+        self.refresh(analysis, ids);
+        let mut citations = Vec::new();
+        for (topic, moved, cited) in self.citations(analysis) {
+            citations.extend(cited.iter().map(|c| Citation { span: c.span.shift(moved), topic, ..c.clone() }));
+        }
+        DigestInfo::assemble(analysis, citations)
+    }
+
+    /// Makes the index entry of `path` equal `DigestInfo::from_analysis(analysis)`, as
+    /// `workspace.update(path, Some(self.summarize(analysis, ids)))` does. Typing mostly
+    /// moves citations and changes nothing else in the summary: when the entry differs
+    /// from the new summary in citation spans only, the spans are set in place, without
+    /// building a summary of thousands of citations.
+    pub fn update_index(&mut self, analysis: &Analysis, ids: &[u64], path: &Path, workspace: &mut Workspace) {
+        self.refresh(analysis, ids);
+        if workspace.set_spans_if_same(path, analysis, self.citations(analysis)) {
+            return;
+        }
+        let info = self.summarize(analysis, ids);
+        workspace.update(path, Some(info));
+    }
+
+    fn refresh(&mut self, analysis: &Analysis, ids: &[u64]) {
+        let definitions = crate::diagnostics::definitions(analysis);
+        let same_definitions = definitions == self.definitions;
+        self.definitions = definitions;
+        let resolver = analysis.body.resolver();
+        self.last_computed = self.blocks.refresh(
+            &analysis.body.blocks,
+            ids,
+            |(uses_definitions, _)| same_definitions || !uses_definitions,
+            |block| (block.links.iter().any(|l| l.label.is_some()), block_citations(block, &resolver)),
+        );
+    }
+
+    /// Per block in order: its topic, how far it moved since its citations were
+    /// computed, and the citations (topic not set, spans not moved).
+    fn citations<'a>(&'a self, analysis: &'a Analysis) -> impl Iterator<Item = (Option<usize>, isize, &'a [Citation])> {
+        let mut topics = Vec::with_capacity(analysis.body.blocks.len());
+        for_blocks_with_topics(analysis, |_, topic| topics.push(topic));
+        topics
+            .into_iter()
+            .zip(self.blocks.values(&analysis.body.blocks))
+            .map(|(topic, (moved, (_, cited)))| (topic, moved, cited.as_slice()))
     }
 }
 
@@ -109,6 +197,8 @@ type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 struct Slot {
     path: PathBuf,
     info: DigestInfo,
+    /// Updates of this path since its slot was filled (see `Workspace::others_generation`).
+    updates: u64,
 }
 
 /// The digests that use one tag, with its latest date kept current.
@@ -132,6 +222,8 @@ pub struct Workspace {
     by_key: Map<Arc<str>, Vec<DocId>>,
     /// The spellings of each term Hugo makes (`diagnostics::variant_key` -> tags).
     by_variant: Map<Arc<str>, Vec<Arc<str>>>,
+    /// Counts every `update`.
+    generation: u64,
 }
 
 /// Removes one `id` from a member list (order is not kept).
@@ -180,8 +272,79 @@ impl Workspace {
         self.slots.iter().flatten().map(|s| (s.path.as_path(), &s.info))
     }
 
+    /// A number that changes whenever a digest other than `path` may have changed in the
+    /// index, and not when only `path` itself was updated: cached results of `path` that
+    /// read the index only for other digests (`cited-before`) stay valid while it stays.
+    /// It is `generation` minus the updates of `path`; when `path` leaves the index its
+    /// count is lost, which only makes the number jump ahead (a spurious change).
+    pub fn others_generation(&self, path: &Path) -> u64 {
+        let own = self.ids.get(path).and_then(|&id| self.slot(id)).map_or(0, |s| s.updates);
+        self.generation - own
+    }
+
+    /// When the entry of `path` equals the summary of `analysis` whose citations are
+    /// `blocks` (per block: topic, move, citations as in `SummaryCache::citations`) in
+    /// everything but citation spans, sets those spans and returns true (an update of
+    /// `path`); else changes nothing and returns false. The spans are in no reverse map.
+    fn set_spans_if_same<'a>(
+        &mut self,
+        path: &Path,
+        analysis: &Analysis,
+        blocks: impl Iterator<Item = (Option<usize>, isize, &'a [Citation])>,
+    ) -> bool {
+        let Some(&id) = self.ids.get(path) else { return false };
+        let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) else { return false };
+        let old = &slot.info;
+        let date = analysis.scalar("date").and_then(|d| crate::date::parse(d).ok());
+        if old.date != date || old.title.as_deref() != analysis.scalar("title") {
+            return false;
+        }
+        // The tags as `DigestInfo::from_analysis` lists them: first of each value.
+        let mut tags = analysis.tags();
+        let mut seen = std::collections::HashSet::new();
+        tags.retain(|t| seen.insert(t.value.clone()));
+        if tags.len() != old.tags.len() || tags.iter().zip(&old.tags).any(|(a, b)| a.value != **b) {
+            return false;
+        }
+        let topics = analysis.body.topics();
+        if topics.len() != old.topics.len() || topics.iter().zip(&old.topics).any(|(a, b)| a.start.title != *b) {
+            return false;
+        }
+        let mut spans = Vec::with_capacity(old.citations.len());
+        let mut at = old.citations.iter();
+        for (topic, moved, cited) in blocks {
+            for c in cited {
+                let Some(o) = at.next() else { return false };
+                if o.key != c.key || o.label != c.label || o.topic != topic {
+                    return false;
+                }
+                spans.push(c.span.shift(moved));
+            }
+        }
+        if at.next().is_some() {
+            return false;
+        }
+        for (c, span) in slot.info.citations.iter_mut().zip(spans) {
+            c.span = span;
+        }
+        // An update of `path` like any other (others' cited-before points at these spans).
+        self.generation += 1;
+        slot.updates += 1;
+        true
+    }
+
     /// Replaces what `path` contributes (`None` removes it).
     pub fn update(&mut self, path: &Path, info: Option<DigestInfo>) {
+        self.generation += 1;
+        let updates = self.ids.get(path).and_then(|&id| self.slot(id)).map_or(0, |s| s.updates) + 1;
+        self.update_inner(path, info);
+        if let Some(slot) = self.ids.get(path).and_then(|&id| self.slots.get_mut(id as usize)).and_then(Option::as_mut)
+        {
+            slot.updates = updates;
+        }
+    }
+
+    fn update_inner(&mut self, path: &Path, info: Option<DigestInfo>) {
         let existing = self.ids.get(path).copied();
         let info = match (existing, info) {
             (Some(id), Some(info)) => match self.replace_in_place(id, info) {
@@ -335,7 +498,7 @@ impl Workspace {
             let at = if after_last { ids.len() } else { ids.partition_point(|&d| (date_of(slots, d), d) < (date, id)) };
             ids.insert(at, id);
         }
-        self.slots[id as usize] = Some(Slot { path: path.to_path_buf(), info });
+        self.slots[id as usize] = Some(Slot { path: path.to_path_buf(), info, updates: 0 });
     }
 
     fn stat(name: &Arc<str>, entry: &TagEntry) -> TagStat {

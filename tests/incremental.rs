@@ -1,9 +1,13 @@
-//! The incremental reparse contract: after every edit, the document's analysis equals a full parse of its text.
+//! The incremental reparse contract: after every edit, the document's analysis equals a full parse of its text; so do the diagnostics and the index entry kept per block (`diagnostics::Cache`, `SummaryCache`).
+
+use std::path::Path;
 
 use digest_ls::analysis::Analysis;
 use digest_ls::config::Config;
+use digest_ls::diagnostics;
 use digest_ls::document::{Change, Document, Reparse};
 use digest_ls::text::{Encoding, LineIndex, Span};
+use digest_ls::workspace::{DigestInfo, SummaryCache, Workspace};
 use proptest::prelude::*;
 
 const SAMPLE: &str = include_str!("fixtures/seed-digest.md");
@@ -53,6 +57,70 @@ const PIECES: &[&str] = &[
     "\u{2028}",
     "\u{feff}",
 ];
+
+/// More pieces for the checks kept per block: references whose target comes from a
+/// definition, links that `cited-before`, `label-mismatch` and `bad-url` report, dates.
+const CHECK_PIECES: &[&str] = &[
+    "*  相关引用：\n    * **代码**: [paper][ref]\n",
+    "    * **数据**: [Adam-Mini](https://arxiv.org/abs/2402.00658)\n",
+    "    * **文章**: [x](https://github.com/a/b)\n",
+    "    * **文章**: [bad](https://exa mple.com)\n",
+    "    * **文章**: [rel](example.com/x)\n",
+    "[ref]: https://huggingface.co/datasets/a/b\n",
+    "[REF]: https://arxiv.org/abs/2402.00658\n",
+    "## Adam; Emoji; Other\n",
+    "**3. Other**: c\n",
+    "date: 2023-01-01\n",
+    "2025",
+];
+
+fn check_text() -> impl Strategy<Value = String> {
+    let pieces: Vec<&'static str> = PIECES.iter().chain(CHECK_PIECES).copied().collect();
+    prop_oneof![
+        Just(SAMPLE.to_string()),
+        prop::collection::vec(prop::sample::select(pieces), 0..40).prop_map(|v| v.concat()),
+    ]
+}
+
+fn check_edit() -> impl Strategy<Value = EditOp> {
+    let pieces: Vec<&'static str> = PIECES.iter().chain(CHECK_PIECES).copied().collect();
+    (0.0..=1.0f64, 0usize..12, prop::collection::vec(prop::sample::select(pieces), 0..3))
+        .prop_map(|(at, delete, ins)| EditOp { at, delete, insert: ins.concat() })
+}
+
+/// Other digests of the index, citing what the pieces cite, dated before and after the sample.
+const OTHERS: &[(&str, &str)] = &[
+    ("/ws/a.md", "---\ntitle: A\ndate: 2024-01-02\ntags: [\"DPO\"]\n---\n**1. Old**: x\n*  相关引用：\n    * **文章**: [a](https://arxiv.org/abs/2402.00658)\n"),
+    ("/ws/b.md", "---\ntitle: B\ndate: 2023-06-01\ntags: [\"dpo\", \"优化\"]\n---\n**1. Code**: y\n*  相关引用：\n    * **代码**: [b](https://github.com/a/b)\n    * **数据**: [d](https://huggingface.co/datasets/a/b)\n"),
+    ("/ws/c.md", "---\ntitle: C\ndate: 2026-01-01\n---\n[x]: https://github.com/a/b\n"),
+];
+
+/// What the index does between two keystrokes: another digest saved, deleted or added.
+#[derive(Clone, Debug)]
+enum IndexOp {
+    None,
+    Remove(usize),
+    Add(usize),
+}
+
+fn index_op() -> impl Strategy<Value = IndexOp> {
+    prop_oneof![
+        4 => Just(IndexOp::None),
+        1 => (0..OTHERS.len()).prop_map(IndexOp::Remove),
+        1 => (0..OTHERS.len()).prop_map(IndexOp::Add),
+    ]
+}
+
+fn apply_index_op(ws: &mut Workspace, op: &IndexOp, config: &Config) {
+    match *op {
+        IndexOp::None => {}
+        IndexOp::Remove(i) => ws.update(Path::new(OTHERS[i].0), None),
+        IndexOp::Add(i) => {
+            let (path, text) = OTHERS[i];
+            ws.update(Path::new(path), Some(DigestInfo::from_analysis(&Analysis::new(text, config))));
+        }
+    }
+}
 
 fn base_text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -137,6 +205,116 @@ proptest! {
             check_equal(&doc, &model, &config)?;
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// The server's keystroke path: the index entry and the diagnostics kept per block
+    /// equal those computed from scratch on the full text, after every edit and after
+    /// every change of other digests in the index.
+    #[test]
+    fn cached_checks_equal_full(
+        base in check_text(),
+        steps in prop::collection::vec((check_edit(), index_op()), 1..12),
+        config in prop::sample::select(vec![0usize, 1]),
+    ) {
+        let config = match config {
+            0 => Config::default(),
+            // Severities changed and a check turned off go through the cache too.
+            _ => {
+                let (c, errors) = Config::from_toml("[severity]\ncited-before = \"hint\"\nbad-url = \"off\"\n");
+                prop_assert!(errors.is_empty(), "{:?}", errors);
+                c
+            }
+        };
+        let path = Path::new("/ws/open.md");
+        let mut ws = Workspace::new();
+        for i in 0..OTHERS.len() {
+            apply_index_op(&mut ws, &IndexOp::Add(i), &config);
+        }
+        let mut doc = Document::new(&base, 0, &config);
+        let mut model = base.clone();
+        let mut cache = diagnostics::Cache::new();
+        let mut summary = SummaryCache::new();
+        summary.update_index(&doc.analysis(), doc.block_ids(), path, &mut ws);
+        let _ = cache.check(&doc.analysis(), doc.block_ids(), path, &config, &ws);
+        for (op, index) in &steps {
+            let span = apply_model(&mut model, op);
+            doc.replace(span, &op.insert, &config);
+            apply_index_op(&mut ws, index, &config);
+            let analysis = doc.analysis();
+            summary.update_index(&analysis, doc.block_ids(), path, &mut ws);
+            let full = Analysis::new(&model, &config);
+            prop_assert_eq!(ws.get(path), Some(&DigestInfo::from_analysis(&full)), "index entry of {:?}", model);
+            prop_assert_eq!(summary.summarize(&analysis, doc.block_ids()), DigestInfo::from_analysis(&full));
+            let cached = cache.check(&analysis, doc.block_ids(), path, &config, &ws);
+            let fresh = diagnostics::check(&full, path, &config, &ws);
+            prop_assert_eq!(cached, fresh, "diagnostics of {:?}", model);
+        }
+    }
+}
+
+/// A 40-topic digest citing `key` in every topic, and the offset of a point in the middle.
+fn many_topics(date: &str) -> (String, usize) {
+    let mut text = format!("---\ntitle: Many\ndate: {date}\ntags: [\"DPO\"]\n---\n## Topic1; Topic2\n\n");
+    for n in 1..=40 {
+        text.push_str(&format!(
+            "**{n}. Topic{n}**: about it.\n*  point {n}\n*  相关引用：\n    * **文章**: [p{n}](https://arxiv.org/abs/2401.{n:05})\n    * **代码**: [c](https://github.com/o/r{n})\n\n"
+        ));
+    }
+    let at = text.find("point 20").unwrap() + "point 20".len();
+    (text, at)
+}
+
+#[test]
+fn a_keystroke_rechecks_only_its_blocks_and_an_index_change_rechecks_the_rest() {
+    let config = Config::default();
+    let path = Path::new("/ws/open.md");
+    let (text, at) = many_topics("2024-06-01");
+    let mut ws = Workspace::new();
+    let mut doc = Document::new(&text, 0, &config);
+    let mut cache = diagnostics::Cache::new();
+    let mut summary = SummaryCache::new();
+    summary.update_index(&doc.analysis(), doc.block_ids(), path, &mut ws);
+    let first = cache.check(&doc.analysis(), doc.block_ids(), path, &config, &ws);
+    assert_eq!(cache.last_checked, doc.analysis().body.blocks.len());
+    assert!(!first.iter().any(|d| d.code == "cited-before"));
+
+    // A keystroke reparses a block or two, and neither the summary nor the checks of
+    // the other blocks run again.
+    doc.replace(Span::empty(at), "x", &config);
+    summary.update_index(&doc.analysis(), doc.block_ids(), path, &mut ws);
+    assert!(summary.last_computed <= 3, "{} blocks summarised", summary.last_computed);
+    let typed = cache.check(&doc.analysis(), doc.block_ids(), path, &config, &ws);
+    assert!(cache.last_checked <= 3, "{} blocks checked", cache.last_checked);
+    let model = format!("{}x{}", &text[..at], &text[at..]);
+    assert_eq!(typed, diagnostics::check(&Analysis::new(&model, &config), path, &config, &ws));
+
+    // Another digest saved with an earlier date citing topic 30's paper: that block's
+    // diagnostics change, so every cross-file result is recomputed.
+    let other = Path::new("/ws/earlier.md");
+    let earlier = "---\ntitle: E\ndate: 2024-01-01\n---\n**1. Old**: x\n*  相关引用：\n    * **文章**: [a](https://arxiv.org/abs/2401.00030)\n";
+    ws.update(other, Some(DigestInfo::from_analysis(&Analysis::new(earlier, &config))));
+    let after_save = cache.check(&doc.analysis(), doc.block_ids(), path, &config, &ws);
+    assert_eq!(cache.last_checked, doc.analysis().body.blocks.len());
+    let cited: Vec<_> = after_save.iter().filter(|d| d.code == "cited-before").collect();
+    assert_eq!(cited.len(), 1, "{after_save:#?}");
+    assert_eq!(&model[cited[0].span.start..cited[0].span.end], "[p30](https://arxiv.org/abs/2401.00030)");
+    assert_eq!(cited[0].related[0].path, other);
+    assert_eq!(after_save, diagnostics::check(&Analysis::new(&model, &config), path, &config, &ws));
+
+    // Only the open digest's own index entry changing (typing) does not invalidate them.
+    doc.replace(Span::new(at, at + 1), "", &config);
+    summary.update_index(&doc.analysis(), doc.block_ids(), path, &mut ws);
+    let _ = cache.check(&doc.analysis(), doc.block_ids(), path, &config, &ws);
+    assert!(cache.last_checked <= 3, "{} blocks checked", cache.last_checked);
+
+    // The other digest deleted: the cited-before goes away.
+    ws.update(other, None);
+    let after_delete = cache.check(&doc.analysis(), doc.block_ids(), path, &config, &ws);
+    assert!(!after_delete.iter().any(|d| d.code == "cited-before"));
+    assert_eq!(after_delete, diagnostics::check(&Analysis::new(&text, &config), path, &config, &ws));
 }
 
 #[test]

@@ -6,28 +6,40 @@ use url::ParseError;
 
 use super::Diagnostic;
 use crate::analysis::Analysis;
-use crate::body::{Body, Link, LinkKind, Resolver};
+use crate::body::{Block, Body, Link, LinkKind, Resolver};
 use crate::config::Config;
 use crate::resource::UrlSyntax;
 use crate::text::Span;
 
 pub(super) fn check(analysis: &Analysis, config: &Config, out: &mut Vec<Diagnostic>) {
-    let _ = config;
     let body = &analysis.body;
     let resolver = body.resolver();
     for block in &body.blocks {
-        // Links that are the target of a reference (`* **文章**: [..](..)`).
-        let mut in_reference = vec![false; block.links.len()];
-        for r in &block.references {
-            if let Some(flag) = r.link.and_then(|i| in_reference.get_mut(i)) {
-                *flag = true;
-            }
-        }
-        for (link, &is_ref) in block.links.iter().zip(&in_reference) {
-            check_link(&resolver, link, is_ref, out);
+        check_block(block, &resolver, config, out);
+    }
+    check_whole(analysis, config, out);
+}
+
+/// The checks of one block's links: they read the block and, for reference links, the
+/// definitions (`resolver`), nothing else.
+pub(super) fn check_block(block: &Block, resolver: &Resolver<'_>, config: &Config, out: &mut Vec<Diagnostic>) {
+    let _ = config;
+    // Links that are the target of a reference (`* **文章**: [..](..)`).
+    let mut in_reference = vec![false; block.links.len()];
+    for r in &block.references {
+        if let Some(flag) = r.link.and_then(|i| in_reference.get_mut(i)) {
+            *flag = true;
         }
     }
-    check_topic_numbers(body, out);
+    for (link, &is_ref) in block.links.iter().zip(&in_reference) {
+        check_link(resolver, link, is_ref, out);
+    }
+}
+
+/// The checks over the whole body (topic numbers).
+pub(super) fn check_whole(analysis: &Analysis, config: &Config, out: &mut Vec<Diagnostic>) {
+    let _ = config;
+    check_topic_numbers(&analysis.body, out);
 }
 
 /// Where to point: the URL when it is written, else the whole link.

@@ -5,10 +5,13 @@
 //! in the configuration.
 
 mod body;
+mod cache;
 mod front_matter;
 mod tags;
 mod workspace;
 
+pub(crate) use cache::definitions;
+pub use cache::Cache;
 pub use tags::variant_key;
 
 use crate::analysis::Analysis;
@@ -116,17 +119,24 @@ pub fn check(analysis: &Analysis, path: &std::path::Path, config: &Config, works
     tags::check(analysis, path, config, workspace, &mut out);
     body::check(analysis, config, &mut out);
     workspace::check(analysis, path, config, workspace, &mut out);
-    let mut out: Vec<Diagnostic> = out
-        .into_iter()
-        .filter_map(|mut d| match config.severity_of(d.code) {
-            Some(Some(s)) => {
-                d.severity = s;
-                Some(d)
-            }
-            Some(None) => None,
-            None => Some(d),
-        })
-        .collect();
-    out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    apply_severities(&mut out, config);
+    sort(&mut out);
     out
+}
+
+/// Applies the configured severities and drops the checks turned off.
+fn apply_severities(out: &mut Vec<Diagnostic>, config: &Config) {
+    out.retain_mut(|d| match config.severity_of(d.code) {
+        Some(Some(s)) => {
+            d.severity = s;
+            true
+        }
+        Some(None) => false,
+        None => true,
+    });
+}
+
+/// The order of the output: by span, then code (stable, so pushes of one check keep their order).
+fn sort(out: &mut [Diagnostic]) {
+    out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use super::{Diagnostic, Related};
 use crate::analysis::Analysis;
-use crate::body::{fold_title, BlockKind, TopicStart};
+use crate::body::{fold_title, Block, BlockKind, Resolver, TopicStart};
 use crate::config::Config;
 use crate::resource::{UrlFacts, UrlSyntax};
 use crate::text::Span;
@@ -31,56 +31,75 @@ pub(super) fn check(
     workspace: &Workspace,
     out: &mut Vec<Diagnostic>,
 ) {
-    references(analysis, path, config, workspace, out);
-    title_topics(analysis, out);
-    headline_topics(analysis, out);
+    let resolver = analysis.body.resolver();
+    let own_date = own_date(analysis);
+    for block in &analysis.body.blocks {
+        check_block(block, &resolver, own_date, path, config, workspace, out);
+    }
+    check_whole(analysis, None, out);
 }
 
-fn references(analysis: &Analysis, path: &Path, config: &Config, workspace: &Workspace, out: &mut Vec<Diagnostic>) {
-    let body = &analysis.body;
-    let own_date = analysis.scalar("date").and_then(|d| crate::date::parse(d).ok());
-    let resolver = body.resolver();
-    for block in &body.blocks {
-        for r in &block.references {
-            let Some(link) = r.link.and_then(|i| block.links.get(i)) else { continue };
-            let Some((_, facts)) = resolver.target(link) else { continue };
-            if let Some(hosts) = config.label_hosts.get(&r.label) {
-                if let Some(message) = label_mismatch(&r.label, facts, hosts, config) {
-                    out.push(Diagnostic::new("label-mismatch", r.label_span, message));
-                }
+/// The digest's own date (Unix seconds), which `cited-before` compares with.
+pub(super) fn own_date(analysis: &Analysis) -> Option<i64> {
+    analysis.scalar("date").and_then(|d| crate::date::parse(d).ok()).map(|d| d.unix)
+}
+
+/// The checks of one block's references: they read the block, the definitions
+/// (`resolver`), the digest's date and path, and the index for other digests only.
+pub(super) fn check_block(
+    block: &Block,
+    resolver: &Resolver<'_>,
+    own_date: Option<i64>,
+    path: &Path,
+    config: &Config,
+    workspace: &Workspace,
+    out: &mut Vec<Diagnostic>,
+) {
+    for r in &block.references {
+        let Some(link) = r.link.and_then(|i| block.links.get(i)) else { continue };
+        let Some((_, facts)) = resolver.target(link) else { continue };
+        if let Some(hosts) = config.label_hosts.get(&r.label) {
+            if let Some(message) = label_mismatch(&r.label, facts, hosts, config) {
+                out.push(Diagnostic::new("label-mismatch", r.label_span, message));
             }
-            let Some(date) = own_date else { continue };
-            if config.cited_before_ignore.contains(&r.label) {
-                continue;
-            }
-            let Some(key) = &facts.key else { continue };
-            // Newest first: the first earlier one is the latest before this digest.
-            let (earlier, total) = workspace.earlier_citations(key, date.unix, path, RELATED_CAP);
-            let Some((_, info, first)) = earlier.first() else { continue };
-            let day = info.date.map(|d| d.day_string()).unwrap_or_default();
-            let topic = |info: &crate::workspace::DigestInfo, c: &crate::workspace::Citation| {
-                c.topic.and_then(|t| info.topics.get(t)).map(|t| format!("topic `{t}`")).unwrap_or_else(|| {
-                    info.title.as_deref().map_or("the digest".to_string(), |t| format!("the digest `{t}`"))
-                })
-            };
-            let more = total - 1;
-            let mut message = format!("Already cited in the digest of {day}, in {}", topic(info, first));
-            if more > 0 {
-                message.push_str(&format!(" (and in {more} earlier digest{})", if more == 1 { "" } else { "s" }));
-            }
-            message.push_str(": say what is new since then, or link to that digest.");
-            let mut d = Diagnostic::new("cited-before", link.span, message);
-            for (p, info, c) in earlier.iter().take(RELATED_CAP) {
-                let day = info.date.map(|d| d.day_string()).unwrap_or_default();
-                d.related.push(Related {
-                    path: p.to_path_buf(),
-                    span: c.span,
-                    message: format!("cited on {day} in {}", topic(info, c)),
-                });
-            }
-            out.push(d);
         }
+        let Some(date) = own_date else { continue };
+        if config.cited_before_ignore.contains(&r.label) {
+            continue;
+        }
+        let Some(key) = &facts.key else { continue };
+        // Newest first: the first earlier one is the latest before this digest.
+        let (earlier, total) = workspace.earlier_citations(key, date, path, RELATED_CAP);
+        let Some((_, info, first)) = earlier.first() else { continue };
+        let day = info.date.map(|d| d.day_string()).unwrap_or_default();
+        let topic = |info: &crate::workspace::DigestInfo, c: &crate::workspace::Citation| {
+            c.topic.and_then(|t| info.topics.get(t)).map(|t| format!("topic `{t}`")).unwrap_or_else(|| {
+                info.title.as_deref().map_or("the digest".to_string(), |t| format!("the digest `{t}`"))
+            })
+        };
+        let more = total - 1;
+        let mut message = format!("Already cited in the digest of {day}, in {}", topic(info, first));
+        if more > 0 {
+            message.push_str(&format!(" (and in {more} earlier digest{})", if more == 1 { "" } else { "s" }));
+        }
+        message.push_str(": say what is new since then, or link to that digest.");
+        let mut d = Diagnostic::new("cited-before", link.span, message);
+        for (p, info, c) in earlier.iter().take(RELATED_CAP) {
+            let day = info.date.map(|d| d.day_string()).unwrap_or_default();
+            d.related.push(Related {
+                path: p.to_path_buf(),
+                span: c.span,
+                message: format!("cited on {day} in {}", topic(info, c)),
+            });
+        }
+        out.push(d);
     }
+}
+
+/// The checks over the whole digest: title and headline against the topics.
+pub(super) fn check_whole(analysis: &Analysis, memo: Option<&mut HeadlineMemo>, out: &mut Vec<Diagnostic>) {
+    title_topics(analysis, out);
+    headline_topics(analysis, memo, out);
 }
 
 /// A host pattern: `host` or `host/path-prefix`, `!` in front to exclude. `host` is in
@@ -191,17 +210,17 @@ fn title_topics(analysis: &Analysis, out: &mut Vec<Diagnostic>) {
     ));
 }
 
-fn headline_topics(analysis: &Analysis, out: &mut Vec<Diagnostic>) {
-    let body = &analysis.body;
-    let topics = body.topics();
-    let Some(first_topic) = topics.first() else { return };
-    // The headline is a `##` heading before the first topic.
-    let Some((text, span)) = body.blocks[..first_topic.block].iter().find_map(|b| match &b.kind {
-        BlockKind::Heading { level: 2, text, text_span } => Some((text.as_str(), *text_span)),
-        _ => None,
-    }) else {
-        return;
-    };
+/// The last headline check's left-out topics, which depend on the headline's text and
+/// the folded topic titles only: a keystroke elsewhere reuses them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct HeadlineMemo {
+    text: String,
+    titles: Vec<String>,
+    missing: Vec<usize>,
+}
+
+/// The indices of the topics (by folded title) that the headline `text` leaves out.
+fn left_out(text: &str, titles: &[&str]) -> Vec<usize> {
     let whole = fold_title(text);
     // `names(part, title)` for every part and topic: a part that contains the title is
     // inside `whole`, so what is left is a part inside the title. A big digest's headline
@@ -213,14 +232,46 @@ fn headline_topics(analysis: &Analysis, out: &mut Vec<Diagnostic>) {
         Some(a) => a.is_match(title),
         None => headline_parts.iter().any(|p| title.contains(p.as_str())),
     };
-    let missing: Vec<&TopicStart> = topics
-        .iter()
-        .map(|t| t.start)
-        .filter(|t| {
-            let title = t.title_key.as_str();
+    (0..titles.len())
+        .filter(|&i| {
+            let title = titles[i];
             !title.is_empty() && !whole.contains(title) && !in_title(title)
         })
-        .collect();
+        .collect()
+}
+
+fn headline_topics(analysis: &Analysis, memo: Option<&mut HeadlineMemo>, out: &mut Vec<Diagnostic>) {
+    let body = &analysis.body;
+    let topics = body.topics();
+    let Some(first_topic) = topics.first() else { return };
+    // The headline is a `##` heading before the first topic.
+    let Some((text, span)) = body.blocks[..first_topic.block].iter().find_map(|b| match &b.kind {
+        BlockKind::Heading { level: 2, text, text_span } => Some((text.as_str(), *text_span)),
+        _ => None,
+    }) else {
+        return;
+    };
+    let titles: Vec<&str> = topics.iter().map(|t| t.start.title_key.as_str()).collect();
+    let missing: Vec<&TopicStart> = match memo {
+        Some(m)
+            if m.text == text
+                && m.titles.len() == titles.len()
+                && m.titles.iter().zip(&titles).all(|(a, b)| a == b) =>
+        {
+            m.missing.iter().filter_map(|&i| topics.get(i)).map(|t| t.start).collect()
+        }
+        memo => {
+            let missing = left_out(text, &titles);
+            if let Some(m) = memo {
+                *m = HeadlineMemo {
+                    text: text.to_string(),
+                    titles: titles.iter().map(|t| t.to_string()).collect(),
+                    missing: missing.clone(),
+                };
+            }
+            missing.iter().filter_map(|&i| topics.get(i)).map(|t| t.start).collect()
+        }
+    };
     if missing.is_empty() {
         return;
     }
@@ -275,7 +326,7 @@ mod tests {
         let text = format!("---\ntitle: x\n---\n## Nothing here\n\n{topics}");
         let analysis = Analysis::new(&text, &Config::default());
         let mut out = Vec::new();
-        headline_topics(&analysis, &mut out);
+        headline_topics(&analysis, None, &mut out);
         assert_eq!(out.len(), 1);
         let m = &out[0].message;
         assert!(m.starts_with("The `##` headline leaves out 15 topics: `1. Topic1`, "), "{m}");
@@ -293,7 +344,7 @@ mod tests {
         );
         let analysis = Analysis::new(&text, &Config::default());
         let mut out = Vec::new();
-        headline_topics(&analysis, &mut out);
+        headline_topics(&analysis, None, &mut out);
         assert_eq!(out.len(), 1);
         assert!(out[0].message.contains("leaves out 1 topic: `2. Other`"), "{}", out[0].message);
     }
@@ -303,7 +354,7 @@ mod tests {
         let text = "---\ntitle: x\n---\n## Adam 优化器; RLHF etc.\n\n**1. Adam 优化器的新变体**: a.\n\n**2. RL**: b.\n\n**3. Other**: c.\n";
         let analysis = Analysis::new(text, &Config::default());
         let mut out = Vec::new();
-        headline_topics(&analysis, &mut out);
+        headline_topics(&analysis, None, &mut out);
         // Topic 1 contains a part, topic 2 is inside one; only topic 3 is left out.
         assert_eq!(out.len(), 1);
         assert!(out[0].message.contains("leaves out 1 topic: `3. Other`"), "{}", out[0].message);

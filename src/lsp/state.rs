@@ -21,7 +21,7 @@ use crate::analysis::Analysis;
 use crate::config::{self, Config, Settings};
 use crate::document::Document;
 use crate::text::{Encoding, LineIndex, Source};
-use crate::workspace::{DigestInfo, Workspace};
+use crate::workspace::{DigestInfo, SummaryCache, Workspace};
 use crate::{completion, diagnostics, discover, hover};
 
 /// Diagnostics to send for one URI.
@@ -39,6 +39,16 @@ pub struct OpenDoc {
     pub path: PathBuf,
     pub markdown: bool,
     pub digest: bool,
+    /// Per-block diagnostics and summary of `doc`, reused across keystrokes; behind a
+    /// `RefCell` because diagnostics are published from `&State` (only touched under the lock).
+    pub caches: RefCell<DocCaches>,
+}
+
+/// What an open document keeps between keystrokes (see `diagnostics::Cache`).
+#[derive(Default)]
+pub struct DocCaches {
+    pub diagnostics: diagnostics::Cache,
+    pub summary: SummaryCache,
 }
 
 /// A workspace folder with its configuration.
@@ -358,17 +368,26 @@ impl State {
         } else {
             od.digest
         };
-        let info = if digest {
-            let analysis = od.doc.analysis();
-            guarded("summarising a digest", || DigestInfo::from_analysis(&analysis))
-        } else {
-            None
-        };
         let path = od.path.clone();
+        if digest {
+            let analysis = od.doc.analysis();
+            let ids = od.doc.block_ids();
+            let mut caches = od.caches.borrow_mut();
+            let workspace = &mut self.workspace;
+            let updated =
+                guarded("summarising a digest", || caches.summary.update_index(&analysis, ids, &path, workspace));
+            if updated.is_none() {
+                // A panic may have left the cache half updated; the digest leaves the index.
+                caches.summary = SummaryCache::new();
+                drop(caches);
+                self.workspace.update(&path, None);
+            }
+        } else {
+            self.workspace.update(&path, None);
+        }
         if let Some(od) = self.docs.get_mut(uri) {
             od.digest = digest;
         }
-        self.workspace.update(&path, info);
         self.index.dirty.insert(path);
     }
 
@@ -378,7 +397,7 @@ impl State {
         let config = self.config_for(&path).clone();
         let Some(doc) = guarded("opening a document", || Document::new(text, version, &config)) else { return };
         let config_file = is_config_path(&path);
-        self.docs.insert(uri.clone(), OpenDoc { doc, path, markdown, digest: false });
+        self.docs.insert(uri.clone(), OpenDoc { doc, path, markdown, digest: false, caches: RefCell::default() });
         if config_file {
             self.config_document_changed(&uri, false);
             return;
@@ -573,9 +592,17 @@ impl State {
         }
         let config = self.config_for(&od.path);
         let analysis = od.doc.analysis();
-        let found =
-            guarded("computing diagnostics", || diagnostics::check(&analysis, &od.path, config, &self.workspace))
-                .unwrap_or_default();
+        let ids = od.doc.block_ids();
+        let mut caches = od.caches.borrow_mut();
+        let found = guarded("computing diagnostics", || {
+            caches.diagnostics.check(&analysis, ids, &od.path, config, &self.workspace)
+        });
+        if found.is_none() {
+            // A panic may have left the cache half updated.
+            caches.diagnostics = diagnostics::Cache::new();
+        }
+        drop(caches);
+        let found = found.unwrap_or_default();
         let enc = self.encoding;
         found
             .iter()
