@@ -137,12 +137,12 @@ impl SummaryCache {
 
     /// Makes the index entry of `path` equal `DigestInfo::from_analysis(analysis)`, as
     /// `workspace.update(path, Some(self.summarize(analysis, ids)))` does. Typing mostly
-    /// moves citations and changes nothing else in the summary: when the entry differs
-    /// from the new summary in citation spans only, the spans are set in place, without
+    /// moves citations, or edits the tags or a title, and keeps the date and what is
+    /// cited: then the entry is updated in place (`Workspace::update_in_place`), without
     /// building a summary of thousands of citations.
     pub fn update_index(&mut self, analysis: &Analysis, ids: &[u64], path: &Path, workspace: &mut Workspace) {
         self.refresh(analysis, ids);
-        if workspace.set_spans_if_same(path, analysis, self.citations(analysis)) {
+        if workspace.update_in_place(path, analysis, self.citations(analysis)) {
             return;
         }
         let info = self.summarize(analysis, ids);
@@ -282,32 +282,23 @@ impl Workspace {
         self.generation - own
     }
 
-    /// When the entry of `path` equals the summary of `analysis` whose citations are
-    /// `blocks` (per block: topic, move, citations as in `SummaryCache::citations`) in
-    /// everything but citation spans, sets those spans and returns true (an update of
-    /// `path`); else changes nothing and returns false. The spans are in no reverse map.
-    fn set_spans_if_same<'a>(
+    /// When the entry of `path` has the date and the citations (key, label, topic) of the
+    /// summary of `analysis`, whose citations are `blocks` (per block: topic, move,
+    /// citations as in `SummaryCache::citations`), makes the entry equal that summary in
+    /// place: citation spans, title, topics and tags (the tag maps follow, as in
+    /// `replace_in_place`). Returns false, changing nothing, otherwise. Neither spans nor
+    /// titles nor topics are in a reverse map.
+    fn update_in_place<'a>(
         &mut self,
         path: &Path,
         analysis: &Analysis,
         blocks: impl Iterator<Item = (Option<usize>, isize, &'a [Citation])>,
     ) -> bool {
         let Some(&id) = self.ids.get(path) else { return false };
-        let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) else { return false };
+        let Some(slot) = self.slots.get(id as usize).and_then(Option::as_ref) else { return false };
         let old = &slot.info;
         let date = analysis.scalar("date").and_then(|d| crate::date::parse(d).ok());
-        if old.date != date || old.title.as_deref() != analysis.scalar("title") {
-            return false;
-        }
-        // The tags as `DigestInfo::from_analysis` lists them: first of each value.
-        let mut tags = analysis.tags();
-        let mut seen = std::collections::HashSet::new();
-        tags.retain(|t| seen.insert(t.value.clone()));
-        if tags.len() != old.tags.len() || tags.iter().zip(&old.tags).any(|(a, b)| a.value != **b) {
-            return false;
-        }
-        let topics = analysis.body.topics();
-        if topics.len() != old.topics.len() || topics.iter().zip(&old.topics).any(|(a, b)| a.start.title != *b) {
+        if old.date != date {
             return false;
         }
         let mut spans = Vec::with_capacity(old.citations.len());
@@ -324,8 +315,38 @@ impl Workspace {
         if at.next().is_some() {
             return false;
         }
+        // The tags as `DigestInfo::from_analysis` lists them: the first of each value.
+        let mut tags = analysis.tags();
+        let mut seen = std::collections::HashSet::new();
+        tags.retain(|t| seen.insert(t.value.clone()));
+        let same_tags = tags.len() == old.tags.len() && tags.iter().zip(&old.tags).all(|(a, b)| a.value == **b);
+        let title = analysis.scalar("title");
+        let same_title = old.title.as_deref() == title;
+        let topics = analysis.body.topics();
+        let same_topics =
+            topics.len() == old.topics.len() && topics.iter().zip(&old.topics).all(|(a, b)| a.start.title == *b);
+        let title = (!same_title).then(|| title.map(str::to_string));
+        let topics = (!same_topics).then(|| topics.iter().map(|t| t.start.title.clone()).collect::<Vec<_>>());
+        if !same_tags {
+            let mut new_tags: Vec<Arc<str>> = tags.iter().map(|t| Arc::from(t.value.as_str())).collect();
+            let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) else { return false };
+            let old_tags = std::mem::take(&mut slot.info.tags);
+            self.withdraw_tags(id, &old_tags, date);
+            self.contribute_tags(id, path, &mut new_tags, date);
+            new_tags.shrink_to_fit();
+            if let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) {
+                slot.info.tags = new_tags;
+            }
+        }
+        let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) else { return false };
         for (c, span) in slot.info.citations.iter_mut().zip(spans) {
             c.span = span;
+        }
+        if let Some(title) = title {
+            slot.info.title = title;
+        }
+        if let Some(topics) = topics {
+            slot.info.topics = topics;
         }
         // An update of `path` like any other (others' cited-before points at these spans).
         self.generation += 1;

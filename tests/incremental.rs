@@ -239,15 +239,28 @@ proptest! {
         let mut summary = SummaryCache::new();
         summary.update_index(&doc.analysis(), doc.block_ids(), path, &mut ws);
         let _ = cache.check(&doc.analysis(), doc.block_ids(), path, &config, &ws);
+        let mut present = [true; OTHERS.len()];
         for (op, index) in &steps {
             let span = apply_model(&mut model, op);
             doc.replace(span, &op.insert, &config);
             apply_index_op(&mut ws, index, &config);
+            match *index {
+                IndexOp::Remove(i) => present[i] = false,
+                IndexOp::Add(i) => present[i] = true,
+                IndexOp::None => {}
+            }
             let analysis = doc.analysis();
             summary.update_index(&analysis, doc.block_ids(), path, &mut ws);
             let full = Analysis::new(&model, &config);
             prop_assert_eq!(ws.get(path), Some(&DigestInfo::from_analysis(&full)), "index entry of {:?}", model);
             prop_assert_eq!(summary.summarize(&analysis, doc.block_ids()), DigestInfo::from_analysis(&full));
+            // The reverse maps too: the tags as a fresh index of the same digests has them.
+            let mut fresh_ws = Workspace::new();
+            for (i, _) in OTHERS.iter().enumerate().filter(|(i, _)| present[*i]) {
+                apply_index_op(&mut fresh_ws, &IndexOp::Add(i), &config);
+            }
+            fresh_ws.update(path, Some(DigestInfo::from_analysis(&full)));
+            prop_assert_eq!(ws.tags(), fresh_ws.tags());
             let cached = cache.check(&analysis, doc.block_ids(), path, &config, &ws);
             let fresh = diagnostics::check(&full, path, &config, &ws);
             prop_assert_eq!(cached, fresh, "diagnostics of {:?}", model);
