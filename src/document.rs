@@ -362,6 +362,11 @@ impl<T> BlockMemo<T> {
         })
     }
 
+    /// The values in block order, to change them in place.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.values.iter_mut().flatten().map(|(_, v)| v)
+    }
+
     /// `update` without the visit.
     pub fn refresh(
         &mut self,

@@ -142,11 +142,22 @@ impl SummaryCache {
     /// building a summary of thousands of citations.
     pub fn update_index(&mut self, analysis: &Analysis, ids: &[u64], path: &Path, workspace: &mut Workspace) {
         self.refresh(analysis, ids);
-        if workspace.update_in_place(path, analysis, self.citations(analysis)) {
-            return;
+        if !workspace.update_in_place(path, analysis, self.citations(analysis)) {
+            let info = self.summarize(analysis, ids);
+            workspace.update(path, Some(info));
         }
-        let info = self.summarize(analysis, ids);
-        workspace.update(path, Some(info));
+        // Take the index's interned keys, so that the next comparison of keys compares
+        // pointers, not strings.
+        let Some(entry) = workspace.get(path) else { return };
+        let mut interned = entry.citations.iter().map(|c| &c.key);
+        for (_, cited) in self.blocks.values_mut() {
+            for c in cited {
+                let Some(key) = interned.next() else { return };
+                if !Arc::ptr_eq(&c.key, key) && c.key == *key {
+                    c.key = key.clone();
+                }
+            }
+        }
     }
 
     fn refresh(&mut self, analysis: &Analysis, ids: &[u64]) {
