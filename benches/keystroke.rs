@@ -82,11 +82,17 @@ fn bench(c: &mut Criterion) {
     });
 
     // The whole path of a `didChange` in the server, up to the queued LSP diagnostics,
-    // with the 10,000 digests indexed and with none (as `lsp-bench --only big`).
-    let (line, character) = doc.position(at, digest_ls::text::Encoding::Utf16);
-    for (name, indexed) in
-        [("didChange -> diagnostics queued", &infos[..]), ("didChange -> diagnostics queued, empty workspace", &[][..])]
-    {
+    // with the 10,000 digests indexed and with none (as `lsp-bench --only big`), typing
+    // in the body and in a new item of the tags list.
+    let in_body = doc.position(at, digest_ls::text::Encoding::Utf16);
+    let tags_at = big.find("tags: [").expect("a tags list") + "tags: [".len();
+    let in_tags = doc.position(tags_at, digest_ls::text::Encoding::Utf16);
+    let cases = [
+        ("didChange -> diagnostics queued", &infos[..], in_body, false),
+        ("didChange -> diagnostics queued, empty workspace", &[][..], in_body, false),
+        ("didChange in the tags -> diagnostics queued, empty workspace", &[][..], in_tags, true),
+    ];
+    for (name, indexed, (line, character), new_tag) in cases {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let mut state = State::new(tx);
         for (p, info) in indexed {
@@ -95,15 +101,26 @@ fn bench(c: &mut Criterion) {
         let uri = lsp::Uri::from_str(&format!("file://{BIG_PATH}")).expect("a URI");
         state.open(uri.clone(), "markdown", 1, &big);
         let mut version = 1;
+        let change = |range: (u32, u32), text: &str| lsp::TextDocumentContentChangeEvent {
+            range: Some(lsp::Range::new(lsp::Position::new(line, range.0), lsp::Position::new(line, range.1))),
+            range_length: None,
+            text: text.into(),
+        };
+        // In the tags, type into a new empty item (`"", ` inserted first), as lsp-bench does.
+        let character = if new_tag {
+            version += 1;
+            state.change(&uri, version, vec![change((character, character), "\"\", ")]);
+            character + 1
+        } else {
+            character
+        };
         let mut typed = false;
         group.bench_function(name, |b| {
             b.iter(|| {
                 version += 1;
-                let (end, text) = if typed { (character + 1, "") } else { (character, "x") };
-                typed = !typed;
-                let range = lsp::Range::new(lsp::Position::new(line, character), lsp::Position::new(line, end));
                 let event =
-                    lsp::TextDocumentContentChangeEvent { range: Some(range), range_length: None, text: text.into() };
+                    if typed { change((character, character + 1), "") } else { change((character, character), "x") };
+                typed = !typed;
                 state.change(&uri, version, vec![event]);
                 while let Ok(p) = rx.try_recv() {
                     black_box(p);
