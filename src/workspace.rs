@@ -112,7 +112,7 @@ fn block_citations(block: &Block, resolver: &Resolver<'_>) -> Vec<Citation> {
 /// definitions; their topic and the rest of the summary are filled in every time.
 #[derive(Clone, Debug, Default)]
 pub struct SummaryCache {
-    definitions: Vec<(String, String, crate::resource::UrlFacts)>,
+    definitions: Vec<(String, String, Arc<crate::resource::UrlFacts>)>,
     /// Per block: whether it has a reference link, and its citations.
     blocks: BlockMemo<(bool, Vec<Citation>)>,
     /// Blocks summarised again by the last run (for tests and benchmarks).
@@ -343,7 +343,7 @@ impl Workspace {
             let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) else { return false };
             let old_tags = std::mem::take(&mut slot.info.tags);
             self.withdraw_tags(id, &old_tags, date);
-            self.contribute_tags(id, path, &mut new_tags, date);
+            self.contribute_tags(id, &mut new_tags, date);
             new_tags.shrink_to_fit();
             if let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) {
                 slot.info.tags = new_tags;

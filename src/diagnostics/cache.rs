@@ -10,6 +10,7 @@
 //! (they read the whole document, and are cheap next to thousands of references).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{body, front_matter, tags, workspace, Diagnostic};
 use crate::analysis::Analysis;
@@ -41,7 +42,7 @@ struct Entry {
 pub struct Cache {
     context: Option<Context>,
     /// The link definitions as they resolve: (normalised label, URL, facts) in order.
-    definitions: Vec<(String, String, UrlFacts)>,
+    definitions: Vec<(String, String, Arc<UrlFacts>)>,
     blocks: BlockMemo<Entry>,
     headline: workspace::HeadlineMemo,
     /// Blocks checked again by the last run (for tests and benchmarks).
@@ -49,7 +50,7 @@ pub struct Cache {
 }
 
 /// The link definitions of a body as they resolve: (normalised label, URL, facts) in order.
-pub(crate) fn definitions(analysis: &Analysis) -> Vec<(String, String, UrlFacts)> {
+pub(crate) fn definitions(analysis: &Analysis) -> Vec<(String, String, Arc<UrlFacts>)> {
     let defs = analysis.body.blocks.iter().flat_map(|b| b.definitions.iter());
     defs.map(|d| (normalize_label(&d.label), d.url.clone(), d.facts.clone())).collect()
 }
