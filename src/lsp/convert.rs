@@ -136,25 +136,21 @@ pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-/// A core diagnostic in LSP terms. `related_range` places a span of another file (open
-/// or on disk); entries whose file cannot be read are dropped rather than pointed at
-/// the wrong place.
+/// A core diagnostic in LSP terms. `related_location` places a span of another file
+/// (open or on disk); entries whose file cannot be read are dropped rather than pointed
+/// at the wrong place.
 pub fn diagnostic(
     d: &diagnostics::Diagnostic,
     text: &impl Positions,
     enc: Encoding,
-    mut related_range: impl FnMut(&Path, Span) -> Option<lsp::Range>,
+    mut related_location: impl FnMut(&Path, Span) -> Option<lsp::Location>,
 ) -> lsp::Diagnostic {
     let related: Vec<lsp::DiagnosticRelatedInformation> = d
         .related
         .iter()
         .filter_map(|r| {
-            let uri = path_to_uri(&r.path)?;
-            let range = related_range(&r.path, r.span)?;
-            Some(lsp::DiagnosticRelatedInformation {
-                location: lsp::Location { uri, range },
-                message: r.message.clone(),
-            })
+            let location = related_location(&r.path, r.span)?;
+            Some(lsp::DiagnosticRelatedInformation { location, message: r.message.clone() })
         })
         .collect();
     lsp::Diagnostic {

@@ -86,6 +86,9 @@ pub struct IndexRun {
 pub struct DiskText {
     text: String,
     index: LineIndex,
+    /// The file's URI, made once: building and validating one per related location was
+    /// a good part of a keystroke in a digest with thousands of them.
+    uri: Option<Uri>,
 }
 
 impl convert::Positions for DiskText {
@@ -94,8 +97,11 @@ impl convert::Positions for DiskText {
     }
 }
 
-/// Files kept in `State::disk_cache` at most.
-const DISK_CACHE_ENTRIES: usize = 512;
+/// Bytes of text kept in `State::disk_cache` at most. A count of files was the bound
+/// before, and a big digest that re-cites thousands of others (each keystroke places
+/// 17,000 related locations) emptied and re-read it on every keystroke; a budget in bytes
+/// keeps a whole workspace of ordinary digests (10,000 are 40 MB) and still bounds memory.
+const DISK_CACHE_BYTES: usize = 64 << 20;
 
 pub struct State {
     pub docs: HashMap<Uri, OpenDoc>,
@@ -113,6 +119,8 @@ pub struct State {
     outbox: UnboundedSender<Publish>,
     /// Texts of files that related locations point into; only touched under the lock.
     disk_cache: RefCell<HashMap<PathBuf, Option<Arc<DiskText>>>>,
+    /// Bytes of text in `disk_cache`.
+    disk_cache_bytes: std::cell::Cell<usize>,
 }
 
 /// Locks the state; a poisoned lock (a panic elsewhere while holding it) is recovered
@@ -226,6 +234,7 @@ impl State {
             index: IndexRun::default(),
             outbox,
             disk_cache: RefCell::new(HashMap::new()),
+            disk_cache_bytes: std::cell::Cell::new(0),
         }
     }
 
@@ -608,11 +617,12 @@ impl State {
             .iter()
             .map(|d| {
                 convert::diagnostic(d, &od.doc, enc, |path, span| {
-                    if let Some(other) = self.docs.values().find(|o| o.path == path) {
-                        return Some(convert::range(&other.doc, span, enc));
+                    if let Some(other) = self.docs.values().find(|o| o.path.as_os_str() == path.as_os_str()) {
+                        let uri = convert::path_to_uri(path)?;
+                        return Some(lsp::Location { uri, range: convert::range(&other.doc, span, enc) });
                     }
                     let text = self.disk_text(path)?;
-                    Some(convert::range(&*text, span, enc))
+                    Some(lsp::Location { uri: text.uri.clone()?, range: convert::range(&*text, span, enc) })
                 })
             })
             .collect()
@@ -626,16 +636,31 @@ impl State {
         if let Some(hit) = cache.get(path) {
             return hit.clone();
         }
-        if cache.len() >= DISK_CACHE_ENTRIES {
+        let loaded = read_text(path)
+            .map(|text| Arc::new(DiskText { index: LineIndex::new(&text), text, uri: convert::path_to_uri(path) }));
+        let size = loaded.as_ref().map_or(0, |d| d.text.len());
+        if self.disk_cache_bytes.get() + size > DISK_CACHE_BYTES {
             cache.clear();
+            self.disk_cache_bytes.set(0);
         }
-        let loaded = read_text(path).map(|text| Arc::new(DiskText { index: LineIndex::new(&text), text }));
-        cache.insert(path.to_path_buf(), loaded.clone());
+        // A file bigger than the whole budget is read each time, not kept.
+        if size <= DISK_CACHE_BYTES {
+            self.disk_cache_bytes.set(self.disk_cache_bytes.get() + size);
+            cache.insert(path.to_path_buf(), loaded.clone());
+        }
         loaded
     }
 
     fn forget_disk_text(&self, path: &Path) {
-        self.disk_cache.borrow_mut().retain(|p, _| !p.starts_with(path));
+        let mut freed = 0;
+        self.disk_cache.borrow_mut().retain(|p, d| {
+            let keep = !p.starts_with(path);
+            if !keep {
+                freed += d.as_ref().map_or(0, |d| d.text.len());
+            }
+            keep
+        });
+        self.disk_cache_bytes.set(self.disk_cache_bytes.get().saturating_sub(freed));
     }
 
     /// Queues the diagnostics of one open document.
@@ -763,6 +788,26 @@ mod tests {
         assert!(!st.docs[&b].digest);
         assert!(!st.docs[&c].digest);
         assert_eq!(st.workspace.len(), 1);
+    }
+
+    #[test]
+    fn the_disk_cache_counts_its_bytes_and_keeps_texts_until_forgotten() {
+        let (st, _rx) = state();
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.md"), dir.path().join("sub/b.md"));
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::fs::write(&a, "优化 one\r\n").unwrap();
+        std::fs::write(&b, "two 😀\n").unwrap();
+        let first = st.disk_text(&a).unwrap();
+        assert!(Arc::ptr_eq(&first, &st.disk_text(&a).unwrap()), "read once, then from the cache");
+        assert_eq!(first.uri, convert::path_to_uri(&a));
+        st.disk_text(&b).unwrap();
+        assert_eq!(st.disk_cache_bytes.get(), "优化 one\r\n".len() + "two 😀\n".len());
+        assert!(st.disk_text(&dir.path().join("missing.md")).is_none());
+        st.forget_disk_text(&dir.path().join("sub"));
+        assert_eq!(st.disk_cache_bytes.get(), "优化 one\r\n".len());
+        std::fs::write(&b, "changed\n").unwrap();
+        assert_eq!(st.disk_text(&b).unwrap().text, "changed\n", "a forgotten file is read again");
     }
 
     #[test]
