@@ -22,14 +22,20 @@ use tower_lsp_server::ls_types as lsp;
 
 const BIG_PATH: &str = "/elsewhere/digest-1mb.md";
 
-/// The summaries of `count` generated digests under `/bench`.
-fn summaries(count: usize, config: &Config) -> Vec<(PathBuf, DigestInfo)> {
+/// The summaries of `count` generated digests.
+/// The files are written under `root`: the server reads them to place related locations.
+fn summaries(root: &Path, count: usize, config: &Config) -> Vec<(PathBuf, DigestInfo)> {
     let corpus = corpus::Corpus::new(1);
     (0..count)
         .into_par_iter()
         .map(|i| {
             let d = corpus.digest(i, count);
-            (Path::new("/bench").join(d.path), DigestInfo::from_analysis(&Analysis::new(&d.text, config)))
+            let path = root.join(d.path);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).expect("a corpus folder");
+            }
+            std::fs::write(&path, &d.text).expect("a corpus file");
+            (path, DigestInfo::from_analysis(&Analysis::new(&d.text, config)))
         })
         .collect()
 }
@@ -43,7 +49,8 @@ fn body_offset(text: &str) -> usize {
 
 fn bench(c: &mut Criterion) {
     let config = Config::default();
-    let infos = summaries(10_000, &config);
+    let root = tempfile::tempdir().expect("a temporary folder");
+    let infos = summaries(root.path(), 10_000, &config);
     let big = corpus::Corpus::new(1).big(1 << 20);
     let path = Path::new(BIG_PATH);
     let at = body_offset(&big);
