@@ -166,9 +166,14 @@ impl Body {
 
     /// The topic (by index into `topics()`) that block `block` belongs to.
     pub fn topic_of_block(&self, block: usize) -> Option<usize> {
-        let mut current = None;
-        let mut count = 0;
-        for b in self.blocks.iter().take(block + 1) {
+        self.blocks_with_topics().nth(block).and_then(|(_, topic)| topic)
+    }
+
+    /// Every block with the topic (index into `topics()`) it belongs to, in one pass: a
+    /// topic runs from its start to the next topic or heading.
+    pub fn blocks_with_topics(&self) -> impl Iterator<Item = (&Block, Option<usize>)> {
+        let (mut current, mut count) = (None, 0);
+        self.blocks.iter().map(move |b| {
             match b.kind {
                 BlockKind::TopicStart(_) => {
                     current = Some(count);
@@ -177,8 +182,8 @@ impl Body {
                 BlockKind::Heading { .. } => current = None,
                 _ => {}
             }
-        }
-        current
+            (b, current)
+        })
     }
 
     /// The URL a link points to: its own destination, or for a reference link the

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::analysis::Analysis;
-use crate::body::{Block, BlockKind, Resolver};
+use crate::body::{Block, Resolver};
 use crate::date::HugoDate;
 use crate::document::BlockMemo;
 use crate::text::Span;
@@ -45,9 +45,9 @@ impl DigestInfo {
     pub fn from_analysis(analysis: &Analysis) -> DigestInfo {
         let resolver = analysis.body.resolver();
         let mut citations = Vec::new();
-        for_blocks_with_topics(analysis, |block, topic| {
+        for (block, topic) in analysis.body.blocks_with_topics() {
             citations.extend(block_citations(block, &resolver).into_iter().map(|c| Citation { topic, ..c }));
-        });
+        }
         DigestInfo::assemble(analysis, citations)
     }
 
@@ -67,23 +67,6 @@ impl DigestInfo {
         citations.shrink_to_fit();
         tags.shrink_to_fit();
         DigestInfo { date, title, tags, topics, citations }
-    }
-}
-
-/// Calls `f` with every block and the topic (index into `Body::topics`) it belongs to,
-/// tracked in one pass (as `Body::topic_of_block`).
-fn for_blocks_with_topics(analysis: &Analysis, mut f: impl FnMut(&Block, Option<usize>)) {
-    let (mut topic, mut count) = (None, 0);
-    for block in &analysis.body.blocks {
-        match block.kind {
-            BlockKind::TopicStart(_) => {
-                topic = Some(count);
-                count += 1;
-            }
-            BlockKind::Heading { .. } => topic = None,
-            _ => {}
-        }
-        f(block, topic);
     }
 }
 
@@ -176,10 +159,10 @@ impl SummaryCache {
     /// Per block in order: its topic, how far it moved since its citations were
     /// computed, and the citations (topic not set, spans not moved).
     fn citations<'a>(&'a self, analysis: &'a Analysis) -> impl Iterator<Item = (Option<usize>, isize, &'a [Citation])> {
-        let mut topics = Vec::with_capacity(analysis.body.blocks.len());
-        for_blocks_with_topics(analysis, |_, topic| topics.push(topic));
-        topics
-            .into_iter()
+        analysis
+            .body
+            .blocks_with_topics()
+            .map(|(_, topic)| topic)
             .zip(self.blocks.values(&analysis.body.blocks))
             .map(|(topic, (moved, (_, cited)))| (topic, moved, cited.as_slice()))
     }
