@@ -504,13 +504,22 @@ impl Workspace {
         cited.sort_unstable_by_key(|k| Arc::as_ptr(k) as *const u8);
         cited.dedup_by(|a, b| Arc::ptr_eq(a, b));
         let slots = &self.slots;
+        // Kept in date order, so the citations before a date are a prefix; digests of one
+        // date by path, descending (read backwards, as `citations` lists them), so the
+        // order does not depend on the order files were indexed in.
+        let goes_before = |d: DocId| {
+            let other = slots.get(d as usize).and_then(Option::as_ref);
+            let by_date = other.and_then(|s| s.info.date).cmp(&date);
+            by_date.then_with(|| other.map_or(std::cmp::Ordering::Greater, |s| path.cmp(&s.path))).is_lt()
+        };
         for key in cited {
             let Some(ids) = self.by_key.get_mut(key) else { continue };
-            // Kept in (date, id) order, so the citations before a date are a prefix. The
-            // walk indexes files in name order, which for digests is mostly date order:
-            // appending is the common case and needs no search.
-            let after_last = ids.last().is_none_or(|&d| (date_of(slots, d), d) < (date, id));
-            let at = if after_last { ids.len() } else { ids.partition_point(|&d| (date_of(slots, d), d) < (date, id)) };
+            // Files mostly arrive in date order: appending is the common case.
+            let at = if ids.last().is_none_or(|&d| goes_before(d)) {
+                ids.len()
+            } else {
+                ids.partition_point(|&d| goes_before(d))
+            };
             ids.insert(at, id);
         }
         self.slots[id as usize] = Some(Slot { path: path.to_path_buf(), info, updates: 0 });
@@ -763,20 +772,22 @@ mod tests {
         shuffled.reverse();
         let c = build(&shuffled);
         let me = Path::new("d05.md");
-        // Newest first; digests of one date come in index order, so compare those as sets.
-        let seen = |ws: &Workspace, before: i64| {
-            let (list, total) = ws.earlier_citations("k", before, me, 50);
-            let dates: Vec<_> = list.iter().map(|(_, d, _)| d.date).collect();
-            let mut found: Vec<(Option<HugoDate>, PathBuf)> =
+        let seen = |ws: &Workspace, before: i64, cap: usize| {
+            let (list, total) = ws.earlier_citations("k", before, me, cap);
+            let found: Vec<(Option<HugoDate>, PathBuf)> =
                 list.iter().map(|(p, d, _)| (d.date, p.to_path_buf())).collect();
-            found.sort();
-            (dates, found, total)
+            (found, total)
         };
         for before in [0, 3, 6, 11, 99] {
-            let want = seen(&a, before);
-            assert!(want.0.windows(2).all(|w| w[0] >= w[1]), "newest first");
-            assert_eq!(seen(&b, before), want, "before {before}");
-            assert_eq!(seen(&c, before), want, "before {before}");
+            // Capped inside a run of same-date digests too: which of them are named must not vary.
+            for cap in [2, 5, 50] {
+                let want = seen(&a, before, cap);
+                // Newest first, then by path, as `citations` lists them.
+                let key = |(d, p): &(Option<HugoDate>, PathBuf)| (std::cmp::Reverse(*d), p.clone());
+                assert!(want.0.windows(2).all(|w| key(&w[0]) < key(&w[1])), "order {:?}", want.0);
+                assert_eq!(seen(&b, before, cap), want, "before {before}, cap {cap}");
+                assert_eq!(seen(&c, before, cap), want, "before {before}, cap {cap}");
+            }
         }
         assert_eq!(a.earlier_citations("k", 99, me, 50).1, 28, "30 digests, minus the undated and `me`");
     }
