@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rayon::prelude::*;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -26,8 +26,9 @@ use crate::discover;
 
 /// How long to wait for the client to answer one of our requests before going on without it.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Files analysed per step of the indexing (between progress reports).
-const INDEX_CHUNK: usize = 256;
+/// Files a parser thread reads before handing them to the index (a few milliseconds of work).
+const INDEX_BATCH: usize = 32;
+type IndexBatch = Vec<(PathBuf, Option<crate::workspace::DigestInfo>)>;
 /// The section asked for with `workspace/configuration`.
 const SECTION: &str = "digestLs";
 
@@ -124,33 +125,27 @@ impl Backend {
         let total = files.len();
         info!("indexing {total} digests in {} folder(s)", roots.len());
 
+        // Files stream from the parsers to the index in small batches: no chunk waits for
+        // its slowest file, and the index fills while the parsers run (and while the
+        // client answers the progress request).
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::task::spawn_blocking(move || analyse_files(&files, &roots, tx));
         let reporter = if progress { self.begin_progress(generation, total).await } else { None };
-        let mut done = 0;
-        let spawn = |chunk: &[(usize, PathBuf)]| {
-            let (chunk, roots) = (chunk.to_vec(), roots.clone());
-            tokio::task::spawn_blocking(move || analyse_files(&chunk, &roots))
-        };
-        let mut chunks = files.chunks(INDEX_CHUNK);
-        let mut next = chunks.next().map(spawn);
-        while let Some(running) = next.take() {
-            let results = running.await;
-            // The next chunk is read and parsed while this one goes into the index.
-            next = chunks.next().map(spawn);
-            let results = match results {
-                Ok(r) => r,
-                Err(e) => {
-                    error!("indexing a chunk failed: {e}");
-                    continue;
-                }
-            };
-            done += results.len();
-            if !lock(&self.state).apply_index_chunk(generation, results) {
+        let (mut done, mut reported) = (0, 0);
+        while let Some(mut batch) = rx.recv().await {
+            while let Ok(more) = rx.try_recv() {
+                batch.extend(more);
+            }
+            done += batch.len();
+            if !lock(&self.state).apply_index_chunk(generation, batch) {
+                // Dropping the receiver stops the parsers.
                 info!("indexing run {generation} superseded");
                 break;
             }
-            if let Some(p) = &reporter {
-                let pct = (done * 100).checked_div(total).unwrap_or(100) as u32;
-                p.report_with_message(format!("{done}/{total} digests"), pct.min(100)).await;
+            let pct = ((done * 100).checked_div(total).unwrap_or(100) as u32).min(100);
+            if let Some(p) = reporter.as_ref().filter(|_| pct > reported) {
+                reported = pct;
+                p.report_with_message(format!("{done}/{total} digests"), pct).await;
             }
         }
         if let Some(p) = reporter {
@@ -190,22 +185,25 @@ impl Backend {
     }
 }
 
-/// Reads and summarises files from disk (in parallel); non-UTF-8 and unreadable files
-/// contribute nothing.
-fn analyse_files(
-    files: &[(usize, PathBuf)],
-    roots: &[(PathBuf, Config)],
-) -> Vec<(PathBuf, Option<crate::workspace::DigestInfo>)> {
-    files
-        .par_iter()
-        .map(|(root, path)| {
-            let info = roots.get(*root).and_then(|(_, config)| {
-                let text = super::state::read_text(path)?;
-                super::state::disk_info(&text, config)
-            });
-            (path.clone(), info)
-        })
-        .collect()
+/// Reads and summarises files from disk (in parallel) and sends them on in batches;
+/// non-UTF-8 and unreadable files contribute nothing. Stops when `tx` is closed.
+fn analyse_files(files: &[(usize, PathBuf)], roots: &[(PathBuf, Config)], tx: UnboundedSender<IndexBatch>) {
+    files.par_chunks(INDEX_BATCH).for_each_with(tx, |tx, chunk| {
+        if tx.is_closed() {
+            return;
+        }
+        let batch = chunk
+            .iter()
+            .map(|(root, path)| {
+                let info = roots.get(*root).and_then(|(_, config)| {
+                    let text = super::state::read_text(path)?;
+                    super::state::disk_info(&text, config)
+                });
+                (path.clone(), info)
+            })
+            .collect();
+        let _ = tx.send(batch);
+    });
 }
 
 /// Settings sent by the client (the keys of `digest-ls.toml`); `None` when absent or invalid.
