@@ -337,15 +337,16 @@ pub fn parse_blocks(text: &str, base: usize, config: &Config) -> Vec<Block> {
     let mut cuts = Boundaries::new(text);
     let mut start = 0;
     let mut own: Vec<(Event<'_>, Range<usize>)> = Vec::new();
+    let mut scratch = Scratch::default();
     let parser = Parser::new_with_broken_link_callback(text, options(), Some(accept_broken_links));
     for (event, range) in parser.into_offset_iter() {
         if let Some(next) = cuts.feed(&event, &range) {
-            blocks.push(block_from(text, start..next, base, config, &mut own));
+            blocks.push(block_from(text, start..next, base, config, &mut own, &mut scratch));
             start = next;
         }
         own.push((event, range));
     }
-    blocks.push(block_from(text, start..text.len(), base, config, &mut own));
+    blocks.push(block_from(text, start..text.len(), base, config, &mut own, &mut scratch));
     blocks
 }
 
@@ -357,20 +358,18 @@ fn block_from<'e>(
     base: usize,
     config: &Config,
     own: &mut Vec<(Event<'e>, Range<usize>)>,
+    scratch: &mut Scratch,
 ) -> Block {
     let Range { start, end } = range;
     let cut = own.iter().position(|(_, r)| r.start >= end).unwrap_or(own.len());
-    let rest: Vec<(Event<'e>, Range<usize>)> = own.drain(cut..).collect();
     let src = &text[start..end];
-    let block = if src.contains("[^") || src.contains("]:") || !aligned(own, start..end) {
-        own.clear();
-        parse_one(src, base + start, config)
+    if src.contains("[^") || src.contains("]:") || !aligned(&own[..cut], start..end) {
+        own.drain(..cut);
+        parse_one(src, base + start, config, scratch)
     } else {
-        let events = own.drain(..).map(|(e, r)| (e, r.start - start..r.end - start));
-        read_block(src, base + start, config, events, Vec::new())
-    };
-    own.extend(rest);
-    block
+        let events = own.drain(..cut).map(|(e, r)| (e, r.start - start..r.end - start));
+        read_block(src, base + start, config, events, Vec::new(), scratch)
+    }
 }
 
 /// Whether a block's share of the one pass is whole: every event inside the block and
@@ -563,8 +562,15 @@ enum TokKind {
 #[derive(Debug)]
 struct Tok {
     kind: TokKind,
-    text: String,
+    /// The rendered text: a range of `BlockParser::tok_text`.
+    text: Range<usize>,
     span: Range<usize>,
+}
+
+impl Tok {
+    fn text<'t>(&self, tok_text: &'t str) -> &'t str {
+        tok_text.get(self.text.clone()).unwrap_or("")
+    }
 }
 
 #[derive(Debug)]
@@ -572,7 +578,7 @@ enum OwnKind {
     /// A list item; `ref_list` is the reference list it sits in, `top` whether its
     /// list is a top-level block.
     Item {
-        ref_list: Option<String>,
+        ref_list: Option<usize>,
         top: bool,
     },
     Heading(u8),
@@ -588,8 +594,9 @@ struct Own {
     done: bool,
     /// Blocks started directly inside (for items: the first paragraph is own text).
     children: usize,
-    /// A reference list's name when the item's own text is one (`相关引用：`).
-    list_name: Option<String>,
+    /// A reference list (index into `Config::reference_lists`) when the item's own
+    /// text names one (`相关引用：`).
+    list_name: Option<usize>,
     range: Range<usize>,
 }
 
@@ -598,7 +605,7 @@ enum CtxKind {
     Own(Own),
     /// A list: the reference list it is, if its item is one; whether it is top-level.
     List {
-        ref_list: Option<String>,
+        ref_list: Option<usize>,
         top: bool,
     },
     /// The first paragraph of an item: its text is the item's own text.
@@ -625,7 +632,6 @@ struct LinkBuilder {
     range: Range<usize>,
     /// The end of the last event inside the link: the text ends at the `]` after it.
     inner_end: usize,
-    text: String,
     /// A shortcut link can be a failed inline link (`[x](a b)`).
     shortcut: bool,
     collapsed: bool,
@@ -641,7 +647,19 @@ struct Run {
 struct StrongCapture {
     depth: usize,
     start: usize,
-    text: String,
+    /// Where its text starts in `BlockParser::tok_text` (it runs to the end).
+    text: usize,
+}
+
+/// Buffers that the blocks of one parse reuse.
+#[derive(Default)]
+struct Scratch {
+    stack: Vec<Ctx>,
+    run_text: String,
+    tok_text: String,
+    link_text: String,
+    joined: String,
+    tok_pool: Vec<Vec<Tok>>,
 }
 
 struct BlockParser<'a> {
@@ -658,6 +676,14 @@ struct BlockParser<'a> {
     link: Option<LinkBuilder>,
     run: Option<Run>,
     run_text: String,
+    /// The text of every tok of the block, and of the strong being read.
+    tok_text: String,
+    /// The text of the link being read.
+    link_text: String,
+    /// Own text joined for a look (`join_text`).
+    joined: String,
+    /// Emptied tok lists of finished own texts.
+    tok_pool: Vec<Vec<Tok>>,
     strong: Option<StrongCapture>,
     /// Bare URLs before this local offset sit in a failed inline link's parentheses.
     consumed: usize,
@@ -666,7 +692,7 @@ struct BlockParser<'a> {
 }
 
 /// Parses one block's text on its own.
-fn parse_one(src: &str, off: usize, config: &Config) -> Block {
+fn parse_one(src: &str, off: usize, config: &Config, scratch: &mut Scratch) -> Block {
     let parser = Parser::new_with_broken_link_callback(src, options(), Some(accept_broken_links));
     let mut definitions: Vec<Definition> = parser
         .reference_definitions()
@@ -679,7 +705,7 @@ fn parse_one(src: &str, off: usize, config: &Config) -> Block {
         })
         .collect();
     definitions.sort_by_key(|d| d.span.start);
-    read_block(src, off, config, parser.into_offset_iter(), definitions)
+    read_block(src, off, config, parser.into_offset_iter(), definitions, scratch)
 }
 
 /// Reads one block from its events (ranges local to `src`, the block's text).
@@ -689,7 +715,9 @@ fn read_block<'e>(
     config: &Config,
     events: impl Iterator<Item = (Event<'e>, Range<usize>)>,
     definitions: Vec<Definition>,
+    scratch: &mut Scratch,
 ) -> Block {
+    let Scratch { stack, run_text, tok_text, link_text, joined, tok_pool } = std::mem::take(scratch);
     let mut finder = LinkFinder::new();
     finder.kinds(&[linkify::LinkKind::Url]).url_can_be_iri(false);
     let mut p = BlockParser {
@@ -697,14 +725,18 @@ fn read_block<'e>(
         off,
         config,
         finder,
-        stack: Vec::new(),
+        stack,
         kind: None,
         links: Vec::new(),
         references: Vec::new(),
         items: Vec::new(),
         link: None,
         run: None,
-        run_text: String::new(),
+        run_text,
+        tok_text,
+        link_text,
+        joined,
+        tok_pool,
         strong: None,
         consumed: 0,
         verbatim: 0,
@@ -718,6 +750,16 @@ fn read_block<'e>(
             link.facts = Some(UrlFacts::shared(&link.url));
         }
     }
+    p.stack.clear();
+    p.tok_text.clear();
+    *scratch = Scratch {
+        stack: p.stack,
+        run_text: p.run_text,
+        tok_text: p.tok_text,
+        link_text: p.link_text,
+        joined: p.joined,
+        tok_pool: p.tok_pool,
+    };
     Block {
         span: Span::new(off, off + src.len()),
         kind: p.kind.unwrap_or_default(),
@@ -756,25 +798,32 @@ impl BlockParser<'_> {
     /// Adds a piece of own text; `text` is copied only when it is kept (most text is in
     /// long paragraphs, whose own text ends with their first line).
     fn push_tok(&mut self, kind: TokKind, text: &str, span: Range<usize>) {
-        if let Some(s) = &mut self.strong {
+        if self.strong.is_some() {
             if !matches!(kind, TokKind::Break) {
-                s.text.push_str(text);
+                self.tok_text.push_str(text);
             }
             return;
         }
-        if let Some(i) = self.own_target() {
-            if let Some(o) = self.own_mut(i) {
-                // A topic head needs the bold at the start and the rest of its line;
-                // a long paragraph keeps nothing more.
-                if matches!(o.kind, OwnKind::Paragraph) {
-                    let bold_first = matches!(kind, TokKind::Strong) && span.start == o.range.start;
-                    if (o.toks.is_empty() && !bold_first) || matches!(kind, TokKind::Break) {
-                        o.done = true;
-                    }
-                }
-                o.toks.push(Tok { kind, text: text.to_string(), span });
+        let at = self.tok_text.len();
+        if self.add_tok(kind, at..at + text.len(), span) {
+            self.tok_text.push_str(text);
+        }
+    }
+
+    /// Adds a tok whose text is (or is about to be put at) `text` in `tok_text`; false
+    /// when no own text takes it.
+    fn add_tok(&mut self, kind: TokKind, text: Range<usize>, span: Range<usize>) -> bool {
+        let Some(o) = self.own_target().and_then(|i| self.own_mut(i)) else { return false };
+        // A topic head needs the bold at the start and the rest of its line;
+        // a long paragraph keeps nothing more.
+        if matches!(o.kind, OwnKind::Paragraph) {
+            let bold_first = matches!(kind, TokKind::Strong) && span.start == o.range.start;
+            if (o.toks.is_empty() && !bold_first) || matches!(kind, TokKind::Break) {
+                o.done = true;
             }
         }
+        o.toks.push(Tok { kind, text, span });
+        true
     }
 
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
@@ -785,8 +834,8 @@ impl BlockParser<'_> {
         }
         match event {
             Event::Text(t) => {
-                if let Some(l) = &mut self.link {
-                    l.text.push_str(&t);
+                if self.link.is_some() {
+                    self.link_text.push_str(&t);
                 } else if !self.verbatim() {
                     match &mut self.run {
                         Some(run) if run.range.end == range.start => {
@@ -809,15 +858,15 @@ impl BlockParser<'_> {
             Event::Start(tag) => self.start(tag, range),
             Event::End(end) => self.end(end, range),
             Event::Code(t) => {
-                if let Some(l) = &mut self.link {
-                    l.text.push_str(&t);
+                if self.link.is_some() {
+                    self.link_text.push_str(&t);
                 } else {
                     self.push_tok(TokKind::Text, &t, range);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(l) = &mut self.link {
-                    l.text.push(' ');
+                if self.link.is_some() {
+                    self.link_text.push(' ');
                 } else {
                     self.push_tok(TokKind::Break, " ", range);
                 }
@@ -873,14 +922,14 @@ impl BlockParser<'_> {
                     self.kind = Some(BlockKind::List);
                 }
                 let ref_list = match self.stack.last() {
-                    Some(Ctx { kind: CtxKind::Own(o), .. }) => o.list_name.clone(),
+                    Some(Ctx { kind: CtxKind::Own(o), .. }) => o.list_name,
                     _ => None,
                 };
                 (CtxKind::List { ref_list, top: top_level }, None)
             }
             Tag::Item => {
                 let (ref_list, top) = match self.stack.last() {
-                    Some(Ctx { kind: CtxKind::List { ref_list, top }, .. }) => (ref_list.clone(), *top),
+                    Some(Ctx { kind: CtxKind::List { ref_list, top }, .. }) => (*ref_list, *top),
                     _ => (None, false),
                 };
                 let own = self.new_own(OwnKind::Item { ref_list, top }, range.clone());
@@ -890,7 +939,7 @@ impl BlockParser<'_> {
             Tag::Strong => {
                 if target.is_some() && self.strong.is_none() {
                     self.strong =
-                        Some(StrongCapture { depth: self.stack.len(), start: range.start, text: String::new() });
+                        Some(StrongCapture { depth: self.stack.len(), start: range.start, text: self.tok_text.len() });
                 }
                 (CtxKind::Strong, parent_own)
             }
@@ -915,8 +964,9 @@ impl BlockParser<'_> {
         self.stack.push(Ctx { kind, own });
     }
 
-    fn new_own(&self, kind: OwnKind, range: Range<usize>) -> Own {
-        Own { kind, toks: Vec::new(), done: false, children: 0, list_name: None, range }
+    fn new_own(&mut self, kind: OwnKind, range: Range<usize>) -> Own {
+        let toks = self.tok_pool.pop().unwrap_or_default();
+        Own { kind, toks, done: false, children: 0, list_name: None, range }
     }
 
     fn start_link(&mut self, link_type: LinkType, dest: &str, id: &str, range: Range<usize>) {
@@ -959,14 +1009,9 @@ impl BlockParser<'_> {
             label,
             facts: None,
         });
-        self.link = Some(LinkBuilder {
-            index: self.links.len() - 1,
-            inner_end: range.start + 1,
-            range,
-            text: String::new(),
-            shortcut,
-            collapsed,
-        });
+        self.link_text.clear();
+        self.link =
+            Some(LinkBuilder { index: self.links.len() - 1, inner_end: range.start + 1, range, shortcut, collapsed });
     }
 
     /// The text between the first `[` and its `]` of a link, as written.
@@ -987,7 +1032,7 @@ impl BlockParser<'_> {
         let Some(link) = self.links.get_mut(b.index) else { return };
         // Autolinks have no text of their own (the URL is in `url`).
         if link.kind != LinkKind::Autolink {
-            link.text = b.text.trim().to_string();
+            link.text = self.link_text.trim().to_string();
         }
         match link.kind {
             LinkKind::Inline => {
@@ -1049,8 +1094,7 @@ impl BlockParser<'_> {
         }
         if matches!(ctx.kind, CtxKind::Strong) {
             if let Some(s) = self.strong.take_if(|s| s.depth == self.stack.len()) {
-                let span = s.start..range.end;
-                self.push_tok(TokKind::Strong, &s.text, span);
+                self.add_tok(TokKind::Strong, s.text..self.tok_text.len(), s.start..range.end);
             }
         }
         match ctx.kind {
@@ -1067,12 +1111,14 @@ impl BlockParser<'_> {
                 }
                 match own.kind {
                     OwnKind::Heading(level) if self.stack.is_empty() && self.kind.is_none() => {
-                        let text = join_text(&own.toks, &self.links);
+                        self.joined.clear();
+                        join_text(&own.toks, &self.links, &self.tok_text, &mut self.joined);
                         let text_span = match (own.toks.first(), own.toks.last()) {
                             (Some(a), Some(b)) => self.span(a.span.start..b.span.end),
                             _ => Span::empty(self.off + own.range.start),
                         };
-                        self.kind = Some(BlockKind::Heading { level, text: text.trim().to_string(), text_span });
+                        let text = self.joined.trim().to_string();
+                        self.kind = Some(BlockKind::Heading { level, text, text_span });
                     }
                     OwnKind::Paragraph if self.stack.is_empty() && self.kind.is_none() => {
                         let topic = self.topic(&own);
@@ -1080,6 +1126,8 @@ impl BlockParser<'_> {
                     }
                     _ => {}
                 }
+                own.toks.clear();
+                self.tok_pool.push(own.toks);
             }
             _ => {}
         }
@@ -1101,45 +1149,47 @@ impl BlockParser<'_> {
 
     fn analyse_own(&mut self, own: &mut Own) {
         own.done = true;
-        let OwnKind::Item { ref_list, top } = &own.kind else { return };
-        let text = join_text(&own.toks, &self.links);
-        let name = strip_colon(text.trim()).trim();
-        if self.config.reference_lists.iter().any(|l| l == name) {
-            own.list_name = Some(name.to_string());
+        let OwnKind::Item { ref_list, top } = own.kind else { return };
+        let joined = &mut self.joined;
+        joined.clear();
+        join_text(&own.toks, &self.links, &self.tok_text, joined);
+        let name = strip_colon(joined.trim()).trim();
+        if let Some(i) = self.config.reference_lists.iter().position(|l| l == name) {
+            own.list_name = Some(i);
         }
         let span = match (own.toks.first(), own.toks.last()) {
             (Some(a), Some(b)) => self.span(a.span.start..b.span.end),
             _ => Span::empty(self.off + own.range.start),
         };
-        let labelled = labelled(self.src, &own.toks, &self.links);
-        if let (Some(list), Some(l)) = (ref_list, &labelled) {
-            self.references.push(Reference {
-                list: list.clone(),
-                label: l.label.clone(),
-                label_span: self.span(l.label_span.clone()),
-                span,
-                link: l.link,
-                text: if l.link.is_some() { String::new() } else { l.rest.clone() },
-            });
-        }
-        if *top {
-            let item = match labelled {
-                Some(l) => {
-                    ListItem { span, label: Some(l.label), label_span: Some(self.span(l.label_span)), text: l.rest_all }
-                }
-                None => ListItem { span, label: None, label_span: None, text: text.trim().to_string() },
+        let Some(l) = labelled(self.src, &own.toks, &self.tok_text) else {
+            if top {
+                let text = self.joined.trim().to_string();
+                self.items.push(ListItem { span, label: None, label_span: None, text });
+            }
+            return;
+        };
+        let label_span = Span::new(self.off + l.label_span.start, self.off + l.label_span.end);
+        if let Some(list) = ref_list.and_then(|i| self.config.reference_lists.get(i)) {
+            let text = match l.link {
+                Some(_) => String::new(),
+                None => l.rest(&self.tok_text, &mut self.joined),
             };
-            self.items.push(item);
+            let (label, link) = (l.label.to_string(), l.link);
+            self.references.push(Reference { list: list.clone(), label, label_span, span, link, text });
+        }
+        if top {
+            let text = l.rest_all(&self.tok_text, &self.links, &mut self.joined);
+            self.items.push(ListItem { span, label: Some(l.label.to_string()), label_span: Some(label_span), text });
         }
     }
 
     /// A top-level paragraph opening with `**N. title**` and a colon.
-    fn topic(&self, own: &Own) -> Option<TopicStart> {
+    fn topic(&mut self, own: &Own) -> Option<TopicStart> {
         let first = own.toks.first()?;
         if !matches!(first.kind, TokKind::Strong) || first.span.start != own.range.start {
             return None;
         }
-        let (inner, inner_text) = strong_inner(self.src, first)?;
+        let (inner, inner_text) = strong_inner(self.src, first, &self.tok_text)?;
         let bytes = self.src.as_bytes();
         let digits_end = (inner.start..inner.end).find(|&i| !bytes[i].is_ascii_digit()).unwrap_or(inner.end);
         if digits_end == inner.start || bytes.get(digits_end) != Some(&b'.') || digits_end >= inner.end {
@@ -1147,17 +1197,10 @@ impl BlockParser<'_> {
         }
         let colon_inside = strip_colon(inner_text.trim_end()).len() != inner_text.trim_end().len();
         // The summary: the rest of the first line, link texts included.
-        let line: Vec<&Tok> = own.toks[1..].iter().take_while(|t| !matches!(t.kind, TokKind::Break)).collect();
-        let mut summary = String::new();
-        for t in line {
-            match t.kind {
-                TokKind::Link(i) if t.text.is_empty() => {
-                    summary
-                        .push_str(self.links.get(i).map_or("", |l| if l.kind == LinkKind::Bare { "" } else { &l.text }))
-                }
-                _ => summary.push_str(&t.text),
-            }
-        }
+        let line = own.toks[1..].iter().take_while(|t| !matches!(t.kind, TokKind::Break));
+        let summary = &mut self.joined;
+        summary.clear();
+        join_text(line, &self.links, &self.tok_text, summary);
         let trimmed = summary.trim_start();
         let summary = match trimmed.strip_prefix(':').or_else(|| trimmed.strip_prefix('：')) {
             Some(rest) => rest.trim().to_string(),
@@ -1227,9 +1270,9 @@ impl Own {
     }
 }
 
-/// The own text as plain text: text, bold and link texts; breaks as spaces.
-fn join_text(toks: &[Tok], links: &[Link]) -> String {
-    let mut s = String::new();
+/// Appends the own text as plain text to `out`: text, bold and link texts; breaks as
+/// spaces.
+fn join_text<'t>(toks: impl IntoIterator<Item = &'t Tok>, links: &[Link], tok_text: &str, out: &mut String) {
     for t in toks {
         match t.kind {
             TokKind::Link(i) if t.text.is_empty() => {
@@ -1237,17 +1280,21 @@ fn join_text(toks: &[Tok], links: &[Link]) -> String {
                     if l.kind == LinkKind::Bare {
                         continue;
                     }
-                    s.push_str(&l.text);
+                    out.push_str(&l.text);
                 }
             }
-            _ => s.push_str(&t.text),
+            _ => out.push_str(t.text(tok_text)),
         }
     }
-    s
+}
+
+/// The own text up to the first link (link texts are not in it).
+fn until_link<'t>(toks: &'t [Tok], tok_text: &'t str) -> impl Iterator<Item = &'t str> {
+    toks.iter().take_while(|t| !matches!(t.kind, TokKind::Link(_))).map(|t| t.text(tok_text))
 }
 
 /// The source range inside `**...**` (trimmed) and the rendered text of a strong tok.
-fn strong_inner<'t>(src: &str, tok: &'t Tok) -> Option<(Range<usize>, &'t str)> {
+fn strong_inner<'t>(src: &str, tok: &Tok, tok_text: &'t str) -> Option<(Range<usize>, &'t str)> {
     if tok.span.len() < 4 {
         return None;
     }
@@ -1255,78 +1302,71 @@ fn strong_inner<'t>(src: &str, tok: &'t Tok) -> Option<(Range<usize>, &'t str)> 
     let s = src.get(inner.clone())?;
     let lead = s.len() - s.trim_start().len();
     let trimmed = (inner.start + lead)..(inner.start + lead + s.trim().len());
-    Some((trimmed, tok.text.as_str()))
+    Some((trimmed, tok.text(tok_text)))
 }
 
-/// After a bold label: the text following a `:` or `：` (up to the first link), or
-/// `None` when no colon comes first.
-fn colon_after(toks: &[Tok], links: &[Link]) -> Option<String> {
-    let mut text = String::new();
-    for t in toks {
-        match t.kind {
-            TokKind::Link(_) => break,
-            _ => text.push_str(&t.text),
-        }
-    }
-    let _ = links;
-    let t = text.trim_start();
-    t.strip_prefix(':').or_else(|| t.strip_prefix('：')).map(str::to_string)
+/// `s` without leading white space and then one leading `:` or `：`, if it has one.
+fn after_colon(s: &str) -> &str {
+    let t = s.trim_start();
+    t.strip_prefix(':').or_else(|| t.strip_prefix('：')).unwrap_or(t)
 }
 
-struct Labelled {
-    label: String,
+/// A `**label**: target` item, its texts built only when they are kept.
+struct Labelled<'t> {
+    label: &'t str,
     label_span: Range<usize>,
     link: Option<usize>,
+    /// The toks after the label.
+    rest: &'t [Tok],
+    /// Whether the colon is inside the bold (`**label:**`).
+    colon_inside: bool,
+}
+
+impl Labelled<'_> {
     /// The text after the colon, up to the first link, trimmed.
-    rest: String,
+    fn rest(&self, tok_text: &str, buf: &mut String) -> String {
+        buf.clear();
+        buf.extend(until_link(self.rest, tok_text));
+        after_colon(buf).trim().to_string()
+    }
+
     /// All the text after the colon, link texts included, trimmed.
-    rest_all: String,
+    fn rest_all(&self, tok_text: &str, links: &[Link], buf: &mut String) -> String {
+        buf.clear();
+        join_text(self.rest, links, tok_text, buf);
+        let all = buf.trim_start();
+        let all = if self.colon_inside { all } else { after_colon(all) };
+        all.trim().to_string()
+    }
 }
 
 /// Reads `**label**: target` (or `**label:** target`).
-fn labelled(src: &str, toks: &[Tok], links: &[Link]) -> Option<Labelled> {
-    let first = toks.iter().position(|t| !(matches!(t.kind, TokKind::Text) && t.text.trim().is_empty()))?;
+fn labelled<'t>(src: &str, toks: &'t [Tok], tok_text: &'t str) -> Option<Labelled<'t>> {
+    let first = toks.iter().position(|t| !(matches!(t.kind, TokKind::Text) && t.text(tok_text).trim().is_empty()))?;
     let tok = &toks[first];
     if !matches!(tok.kind, TokKind::Strong) {
         return None;
     }
-    let (inner, text) = strong_inner(src, tok)?;
+    let (inner, text) = strong_inner(src, tok, tok_text)?;
     let text = text.trim();
     let label = strip_colon(text).trim_end();
     let colon_inside = label.len() != text.len();
     let inner_src = &src[inner.clone()];
     let label_end = inner.start + strip_colon(inner_src).trim_end().len();
-    let rest_toks = &toks[first + 1..];
-    let rest = match colon_after(rest_toks, links) {
-        Some(r) => r,
-        None if colon_inside => join_until_link(rest_toks),
-        None => return None,
-    };
-    let link = rest_toks.iter().find_map(|t| match t.kind {
+    let rest = &toks[first + 1..];
+    // Without a colon in the bold, one must open the text after it (up to a link).
+    let colon_after = until_link(rest, tok_text)
+        .map(str::trim_start)
+        .find(|t| !t.is_empty())
+        .is_some_and(|t| t.starts_with([':', '：']));
+    if !colon_inside && !colon_after {
+        return None;
+    }
+    let link = rest.iter().find_map(|t| match t.kind {
         TokKind::Link(i) => Some(i),
         _ => None,
     });
-    let all = join_text(rest_toks, links);
-    let all = all.trim_start();
-    let all = if colon_inside { all } else { all.strip_prefix(':').or_else(|| all.strip_prefix('：')).unwrap_or(all) };
-    Some(Labelled {
-        label: label.to_string(),
-        label_span: inner.start..label_end,
-        link,
-        rest: rest.trim().to_string(),
-        rest_all: all.trim().to_string(),
-    })
-}
-
-fn join_until_link(toks: &[Tok]) -> String {
-    let mut s = String::new();
-    for t in toks {
-        if matches!(t.kind, TokKind::Link(_)) {
-            break;
-        }
-        s.push_str(&t.text);
-    }
-    s
+    Some(Labelled { label, label_span: inner.start..label_end, link, rest, colon_inside })
 }
 
 /// The destination of an inline link starting after `(` at `from` (local offsets,
