@@ -304,7 +304,10 @@ impl<'a> Resolver<'a> {
 
 /// Text as titles are compared: without case, white space and punctuation.
 pub fn fold_title(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    // Sized up front: growing from empty took several allocations per title.
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase));
+    out
 }
 
 /// CommonMark label matching: case-folded, inner white space collapsed.
@@ -1228,37 +1231,33 @@ impl BlockParser<'_> {
     /// text it belongs to.
     fn flush(&mut self) {
         let Some(run) = self.run.take() else { return };
-        let slice = &self.src[run.range.clone()];
-        let mut found = Vec::new();
-        for l in self.finder.links(slice) {
+        let (src, off) = (self.src, self.off);
+        let first = self.links.len();
+        for l in self.finder.links(&src[run.range.clone()]) {
             let start = run.range.start + l.start();
             if start < self.consumed {
                 continue;
             }
-            let end = run.range.start + l.end();
-            found.push(start..end);
-        }
-        let mut toks = Vec::new();
-        for r in found {
-            let url = self.src[r.clone()].to_string();
+            let span = Span::new(off + start, off + run.range.start + l.end());
+            let url = l.as_str().to_string();
             self.links.push(Link {
                 kind: LinkKind::Bare,
-                span: self.span(r.clone()),
+                span,
                 text: String::new(),
                 url,
-                url_span: Some(self.span(r.clone())),
+                url_span: Some(span),
                 label: None,
                 facts: None,
             });
-            toks.push((self.links.len() - 1, r));
         }
         // The buffer is lent out and put back, so that runs reuse one allocation.
         let text = std::mem::take(&mut self.run_text);
         self.push_tok(TokKind::Text, &text, run.range);
         self.run_text = text;
-        for (i, r) in toks {
-            if self.strong.is_none() {
-                self.push_tok(TokKind::Link(i), "", r);
+        if self.strong.is_none() {
+            for i in first..self.links.len() {
+                let Some(span) = self.links.get(i).map(|l| l.span) else { continue };
+                self.push_tok(TokKind::Link(i), "", span.start - off..span.end - off);
             }
         }
     }
