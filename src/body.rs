@@ -93,7 +93,7 @@ pub struct Link {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reference {
     /// The list heading it sits under, without the colon: `相关引用`, `相关模型`, ...
-    pub list: String,
+    pub list: Arc<str>,
     pub label: String,
     pub label_span: Span,
     /// The bullet's text span (after the bullet marker).
@@ -1157,7 +1157,7 @@ impl BlockParser<'_> {
         joined.clear();
         join_text(&own.toks, &self.links, &self.tok_text, joined);
         let name = strip_colon(joined.trim()).trim();
-        if let Some(i) = self.config.reference_lists.iter().position(|l| l == name) {
+        if let Some(i) = self.config.reference_lists.iter().position(|l| **l == *name) {
             own.list_name = Some(i);
         }
         let span = match (own.toks.first(), own.toks.last()) {

@@ -4,6 +4,7 @@
 //! an error with its span, which becomes a diagnostic in that file.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -23,8 +24,9 @@ pub struct Config {
     /// Globs of files that are never digests.
     pub exclude: Vec<String>,
     pub required_keys: Vec<String>,
-    /// Names of reference lists (`相关引用` ...), without the colon.
-    pub reference_lists: Vec<String>,
+    /// Names of reference lists (`相关引用` ...), without the colon; shared by every
+    /// `Reference` in them.
+    pub reference_lists: Vec<Arc<str>>,
     /// Reference labels and what they mean (`文章` -> "article or paper").
     pub labels: BTreeMap<String, String>,
     /// A closed tag vocabulary: when set, other tags are flagged.
@@ -110,7 +112,7 @@ impl Default for Config {
             include: Vec::new(),
             exclude: Vec::new(),
             required_keys: ["title", "date", "tags"].map(String::from).to_vec(),
-            reference_lists: ["相关引用", "相关模型", "相关观点", "相关工具"].map(String::from).to_vec(),
+            reference_lists: ["相关引用", "相关模型", "相关观点", "相关工具"].map(Arc::from).to_vec(),
             labels: [
                 ("文章", "article or paper"),
                 ("代码", "code repository"),
@@ -216,7 +218,7 @@ impl Config {
             self.required_keys = v;
         }
         if let Some(v) = s.reference_lists {
-            self.reference_lists = v;
+            self.reference_lists = v.into_iter().map(Arc::from).collect();
         }
         if let Some(v) = s.labels {
             self.labels.extend(v);

@@ -222,7 +222,7 @@ fn reference_lists(src: &str, base: usize, config: &Config) -> Vec<Span> {
         }
         let name = rest.trim();
         let name = name.strip_suffix(':').or_else(|| name.strip_suffix('：')).unwrap_or(name).trim();
-        if !config.reference_lists.iter().any(|l| l == name) {
+        if !config.reference_lists.iter().any(|l| **l == *name) {
             continue;
         }
         let own = indent(line);
