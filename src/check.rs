@@ -646,7 +646,7 @@ pub fn render_json(report: &Report) -> String {
                 .iter()
                 .map(|r| {
                     let pos = report.text_of(&r.path).map(|t| {
-                        let index = related_index.entry(r.path.as_path()).or_insert_with(|| LineIndex::new(t));
+                        let index = related_index.entry(&*r.path).or_insert_with(|| LineIndex::new(t));
                         json_position(t, index, r.span.start)
                     });
                     JsonRelated {

@@ -189,7 +189,8 @@ type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 #[derive(Debug)]
 struct Slot {
-    path: PathBuf,
+    /// Shared by every related location that points into this digest.
+    path: Arc<Path>,
     info: DigestInfo,
     /// Updates of this path since its slot was filled (see `Workspace::others_generation`).
     updates: u64,
@@ -263,7 +264,7 @@ impl Workspace {
     }
 
     pub fn digests(&self) -> impl Iterator<Item = (&Path, &DigestInfo)> {
-        self.slots.iter().flatten().map(|s| (s.path.as_path(), &s.info))
+        self.slots.iter().flatten().map(|s| (&*s.path, &s.info))
     }
 
     /// A number that changes whenever a digest other than `path` may have changed in the
@@ -522,7 +523,7 @@ impl Workspace {
             };
             ids.insert(at, id);
         }
-        self.slots[id as usize] = Some(Slot { path: path.to_path_buf(), info, updates: 0 });
+        self.slots[id as usize] = Some(Slot { path: path.into(), info, updates: 0 });
     }
 
     fn stat(name: &Arc<str>, entry: &TagEntry) -> TagStat {
@@ -574,7 +575,7 @@ impl Workspace {
     /// The digests that use a tag (in no particular order).
     pub fn tagged(&self, name: &str) -> impl Iterator<Item = &Path> {
         let ids = self.by_tag.get(name).map_or(&[][..], |e| e.ids.as_slice());
-        ids.iter().filter_map(|&id| self.slot(id)).map(|s| s.path.as_path())
+        ids.iter().filter_map(|&id| self.slot(id)).map(|s| &*s.path)
     }
 
     /// Citations of the resource `key`, in every digest, newest digest first.
@@ -588,7 +589,7 @@ impl Workspace {
         before: i64,
         except: &Path,
         cap: usize,
-    ) -> (Vec<(&Path, &DigestInfo, &Citation)>, usize) {
+    ) -> (Vec<(&Arc<Path>, &DigestInfo, &Citation)>, usize) {
         let Some((interned, ids)) = self.by_key.get_key_value(key) else { return (Vec::new(), 0) };
         let except = self.ids.get(except).copied();
         let first_dated = ids.partition_point(|&d| date_of(&self.slots, d).is_none());
@@ -604,7 +605,7 @@ impl Workspace {
         for &id in earlier.iter().rev().filter(|&&id| Some(id) != except) {
             let Some(slot) = self.slot(id) else { continue };
             for c in slot.info.citations.iter().filter(|c| Arc::ptr_eq(&c.key, interned)) {
-                out.push((slot.path.as_path(), &slot.info, c));
+                out.push((&slot.path, &slot.info, c));
             }
             if out.len() >= cap {
                 break;
@@ -624,7 +625,7 @@ impl Workspace {
         for slot in docs {
             // A digest's citations are in text order already.
             for c in slot.info.citations.iter().filter(|c| Arc::ptr_eq(&c.key, interned)) {
-                out.push((slot.path.as_path(), &slot.info, c));
+                out.push((&*slot.path, &slot.info, c));
             }
         }
         out
@@ -808,8 +809,8 @@ mod tests {
         digests.dedup();
         assert_eq!(total, digests.len());
         assert_eq!(newest.len(), 5);
-        let dates = |v: &[(&Path, &DigestInfo, &Citation)]| v.iter().map(|(_, d, _)| d.date).collect::<Vec<_>>();
-        assert_eq!(dates(&newest), dates(&all[..5]));
+        let dates = |v: &mut dyn Iterator<Item = &DigestInfo>| v.map(|d| d.date).collect::<Vec<_>>();
+        assert_eq!(dates(&mut newest.iter().map(|c| c.1)), dates(&mut all[..5].iter().map(|c| c.1)));
         assert_eq!(ws.earlier_citations("k", 0, me, 5), (Vec::new(), 0));
         assert_eq!(ws.earlier_citations("nope", 99, me, 5).1, 0);
     }

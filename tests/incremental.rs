@@ -314,7 +314,7 @@ fn a_keystroke_rechecks_only_its_blocks_and_an_index_change_rechecks_the_rest() 
     let cited: Vec<_> = after_save.iter().filter(|d| d.code == "cited-before").collect();
     assert_eq!(cited.len(), 1, "{after_save:#?}");
     assert_eq!(&model[cited[0].span.start..cited[0].span.end], "[p30](https://arxiv.org/abs/2401.00030)");
-    assert_eq!(cited[0].related[0].path, other);
+    assert_eq!(&*cited[0].related[0].path, other);
     assert_eq!(after_save, diagnostics::check(&Analysis::new(&model, &config), path, &config, &ws));
 
     // Only the open digest's own index entry changing (typing) does not invalidate them.

@@ -482,7 +482,7 @@ mod corpus;
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use proptest::prelude::*;
 
@@ -537,7 +537,7 @@ mod tests {
     }
 
     fn related(path: &str, span: Span, message: &str) -> Related {
-        Related { path: path.into(), span, message: message.into() }
+        Related { path: Path::new(path).into(), span, message: message.into() }
     }
 
     fn report(files: Vec<(&str, &str, Vec<Diagnostic>)>, others: &[(&str, &str)]) -> Report {

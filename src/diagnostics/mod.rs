@@ -41,7 +41,8 @@ impl Severity {
 /// A place in another file that a diagnostic refers to (e.g. an earlier use).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Related {
-    pub path: std::path::PathBuf,
+    /// Shared with the workspace index: a digest cited 100,000 times is one allocation.
+    pub path: std::sync::Arc<std::path::Path>,
     pub span: Span,
     pub message: String,
 }

@@ -80,7 +80,7 @@ pub(super) fn check(
     let mut first_by_value: HashMap<&str, usize> = HashMap::new();
     let mut first_by_key: HashMap<String, usize> = HashMap::new();
     let related =
-        |item: &TagItem, message: &str| Related { path: path.to_path_buf(), span: item.span, message: message.into() };
+        |item: &TagItem, message: &str| Related { path: path.into(), span: item.span, message: message.into() };
 
     for (i, item) in items.iter().enumerate() {
         let value = item.value.as_str();
