@@ -401,6 +401,10 @@ fn clamp(text: &str, span: Span) -> Range<usize> {
 struct SourceFiles<'r> {
     files: Vec<(String, &'r str, LineIndex)>,
     ids: PathMap<'r>,
+    /// `ids` by the paths' bytes: hashing a `Path` walks its components, and every
+    /// related location is looked up. A path whose bytes differ but that equals one of
+    /// `ids` as a `Path` (`a//b`, `a/b/`) is still found there.
+    by_bytes: HashMap<&'r [u8], usize, foldhash::fast::RandomState>,
 }
 
 /// foldhash rather than SipHash: every related location of every diagnostic is looked up.
@@ -429,11 +433,12 @@ impl<'r> SourceFiles<'r> {
             ids.insert(path, id);
         }
         let files = first.into_par_iter().map(|i| (names[i].clone(), all[i].1, LineIndex::new(all[i].1))).collect();
-        SourceFiles { files, ids }
+        let by_bytes = ids.iter().map(|(p, &id)| (p.as_os_str().as_encoded_bytes(), id)).collect();
+        SourceFiles { files, ids, by_bytes }
     }
 
     fn id(&self, path: &Path) -> Option<usize> {
-        self.ids.get(path).copied()
+        self.by_bytes.get(path.as_os_str().as_encoded_bytes()).or_else(|| self.ids.get(path)).copied()
     }
 
     fn get(&self, id: usize) -> Result<&(String, &'r str, LineIndex), FilesError> {
@@ -499,21 +504,26 @@ const RENDER_BATCH: usize = 256;
 /// rendering.
 fn write_human(report: &Report, colour: bool, out: &mut impl Write) -> std::io::Result<()> {
     let files = SourceFiles::new(report);
-    let mut rendered: Vec<Vec<u8>> = Vec::with_capacity(RENDER_BATCH);
+    // Reused from batch to batch: fresh buffers of hundreds of kilobytes each cost page faults.
+    let mut rendered: Vec<Vec<u8>> = vec![Vec::new(); RENDER_BATCH.min(report.files.len())];
     for batch in report.files.chunks(RENDER_BATCH) {
-        batch.par_iter().map(|f| render_file(f, &files, colour)).collect_into_vec(&mut rendered);
-        for bytes in &rendered {
+        batch.par_iter().zip(&mut rendered).for_each(|(f, buf)| {
+            buf.clear();
+            render_file(f, &files, colour, buf);
+        });
+        for bytes in &rendered[..batch.len()] {
             out.write_all(bytes)?;
         }
     }
     writeln!(out, "{}", report.summary())
 }
 
-/// The diagnostics of one file, rendered by `render` (codespan for the shapes it leaves).
-fn render_file(f: &FileReport, files: &SourceFiles, colour: bool) -> Vec<u8> {
+/// The diagnostics of one file appended to `out`, rendered by `render` (codespan for
+/// the shapes it leaves).
+fn render_file(f: &FileReport, files: &SourceFiles, colour: bool, out: &mut Vec<u8>) {
     // About what a diagnostic with one related location takes, so the buffer seldom grows.
-    let mut out = Vec::with_capacity(f.diagnostics.len() * 2048);
-    let Some(id) = files.id(&f.path) else { return out };
+    out.reserve(f.diagnostics.len() * 2048);
+    let Some(id) = files.id(&f.path) else { return };
     let mut labels = Vec::new();
     let mut notes = Vec::new();
     let mut scratch = render::Scratch::default();
@@ -522,11 +532,10 @@ fn render_file(f: &FileReport, files: &SourceFiles, colour: bool) -> Vec<u8> {
         notes.clear();
         diagnostic_parts(d, id, &f.text, files, &mut labels, &mut notes);
         let (sev, code, message) = (d.severity, d.code, &d.message);
-        if !render::diagnostic(&mut out, colour, files, sev, code, message, &labels, &notes, &mut scratch) {
-            render_codespan(&mut out, colour, files, d, &labels, &notes);
+        if !render::diagnostic(out, colour, files, sev, code, message, &labels, &notes, &mut scratch) {
+            render_codespan(out, colour, files, d, &labels, &notes);
         }
     }
-    out
 }
 
 /// The labels of a diagnostic (its own span, then each related location in a known
