@@ -398,17 +398,7 @@ fn source_line(out: &mut Out, pad: usize, number: usize, source: &str, labels: &
         Some(false) => b'-',
         None => b' ',
     };
-    // One more column after the text, so that a label at the end of the line shows.
-    let columns = source.char_indices().map(|(i, ch)| (i, ch.len_utf8(), ch)).chain([(source.len(), 1, '\0')]);
-    for (i, len, ch) in columns {
-        if i >= max_end {
-            // Nothing is drawn from here on.
-            break;
-        }
-        let w = if i == source.len() { 1 } else { width(ch, col) };
-        col += w;
-        let here = i..i + len;
-        let current = style_at(labels.iter().filter(|l| overlaps(&l.range, &here)));
+    let mut draw = |out: &mut Out, current: Option<bool>, w: usize| {
         if current != previous {
             out.repeat(caret(previous), run);
             run = 0;
@@ -419,6 +409,36 @@ fn source_line(out: &mut Out, pad: usize, number: usize, source: &str, labels: &
             previous = current;
         }
         run += w;
+    };
+    // Characters starting before `max_end` are drawn. Label bounds cut the line into
+    // stretches of one style (a bound inside a character only ever ends a label that
+    // starts at that character), measured a stretch at a time.
+    let end = max_end.min(source.len());
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i < end {
+        let next = labels.iter().flat_map(|l| [l.range.start, l.range.end]).filter(|&b| b > i).fold(end, usize::min);
+        let current = style_at(labels.iter().filter(|l| overlaps(&l.range, &(i..next))));
+        // Printable ASCII is one column a byte.
+        let ascii = bytes[i..next].iter().take_while(|b| (0x20..0x7f).contains(*b)).count();
+        let mut w = ascii;
+        col += ascii;
+        i += ascii;
+        for ch in source[i..].chars() {
+            if i >= next {
+                break;
+            }
+            let cw = width(ch, col);
+            col += cw;
+            w += cw;
+            i += ch.len_utf8();
+        }
+        draw(out, current, w);
+    }
+    // One more column after the text, so that a label at the end of the line shows.
+    if source.len() < max_end {
+        let here = source.len()..source.len() + 1;
+        draw(out, style_at(labels.iter().filter(|l| overlaps(&l.range, &here))), 1);
     }
     out.repeat(caret(previous), run);
     if previous.is_some() {
