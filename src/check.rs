@@ -339,7 +339,8 @@ fn check_root(
     // Read and analyse in parallel, then index everything before any check, so that
     // cross-file checks see the whole workspace.
     // The index entry is built here too: the loop below that fills the index runs on one thread.
-    type Loaded = (PathBuf, bool, Result<(String, Analysis, DigestInfo), String>);
+    // So is the path as shown (stripping a prefix walks the components).
+    type Loaded = (PathBuf, PathBuf, bool, Result<(String, Analysis, DigestInfo), String>);
     let loaded: Vec<Loaded> = all
         .into_par_iter()
         .map(|abs| {
@@ -349,13 +350,12 @@ fn check_root(
                 (text, analysis, info)
             });
             let is_wanted = wanted(&abs);
-            (abs, is_wanted, result)
+            (shown(&abs), abs, is_wanted, result)
         })
         .collect();
     let mut workspace = Workspace::new();
     let mut to_check = Vec::new();
-    for (abs, is_wanted, result) in loaded {
-        let path = shown(&abs);
+    for (path, abs, is_wanted, result) in loaded {
         match result {
             Ok((text, analysis, info)) => {
                 workspace.update(&path, Some(info));

@@ -29,6 +29,9 @@ pub struct DigestInfo {
     pub citations: Vec<Citation>,
 }
 
+/// A citation in another digest with that digest's path (shared, for related locations) and summary.
+pub type EarlierCitation<'a> = (&'a Arc<Path>, &'a DigestInfo, &'a Citation);
+
 /// A reference to a resource in a digest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Citation {
@@ -589,7 +592,7 @@ impl Workspace {
         before: i64,
         except: &Path,
         cap: usize,
-    ) -> (Vec<(&Arc<Path>, &DigestInfo, &Citation)>, usize) {
+    ) -> (Vec<EarlierCitation<'_>>, usize) {
         let Some((interned, ids)) = self.by_key.get_key_value(key) else { return (Vec::new(), 0) };
         let except = self.ids.get(except).copied();
         let first_dated = ids.partition_point(|&d| date_of(&self.slots, d).is_none());
@@ -601,7 +604,7 @@ impl Workspace {
                 && slot.info.citations.iter().any(|c| Arc::ptr_eq(&c.key, interned))
         });
         let total = earlier.len() - usize::from(except_inside);
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(cap.min(total));
         for &id in earlier.iter().rev().filter(|&&id| Some(id) != except) {
             let Some(slot) = self.slot(id) else { continue };
             for c in slot.info.citations.iter().filter(|c| Arc::ptr_eq(&c.key, interned)) {

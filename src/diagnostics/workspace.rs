@@ -75,11 +75,12 @@ pub(super) fn check_block(
         // Each message is written into one buffer: with 100,000 notes in a big workspace,
         // formatting pieces into their own strings was a fifth of `check`.
         let more = total - 1;
-        let mut message = String::with_capacity(160);
+        let (what, name) = topic_of(info, first);
+        let mut message = String::with_capacity(128 + what.len() + name.map_or(0, str::len));
         message.push_str("Already cited in the digest of ");
         push_day(&mut message, info);
         message.push_str(", in ");
-        push_topic(&mut message, info, first);
+        push_topic(&mut message, what, name);
         if more > 0 {
             message.push_str(" (and in ");
             push_number(&mut message, more);
@@ -89,11 +90,13 @@ pub(super) fn check_block(
         let mut d = Diagnostic::new("cited-before", link.span, message);
         d.related.reserve_exact(earlier.len());
         for (p, info, c) in &earlier {
-            let mut message = String::with_capacity(64);
+            let (what, name) = topic_of(info, c);
+            let mut message =
+                String::with_capacity("cited on 2024-01-01 in ``".len() + what.len() + name.map_or(0, str::len));
             message.push_str("cited on ");
             push_day(&mut message, info);
             message.push_str(" in ");
-            push_topic(&mut message, info, c);
+            push_topic(&mut message, what, name);
             d.related.push(Related { path: Arc::clone(p), span: c.span, message });
         }
         out.push(d);
@@ -136,16 +139,22 @@ fn push_number(out: &mut String, n: usize) {
     push_padded(out, n, 1);
 }
 
-/// Where a citation is: its topic, else the digest's title.
-fn push_topic(out: &mut String, info: &DigestInfo, c: &Citation) {
-    let (what, name) = match (c.topic.and_then(|t| info.topics.get(t)), &info.title) {
-        (Some(t), _) => ("topic `", t.as_str()),
-        (None, Some(t)) => ("the digest `", t.as_str()),
-        (None, None) => return out.push_str("the digest"),
-    };
+/// Where a citation is: its topic, else the digest's title (what, and its name if any).
+fn topic_of<'i>(info: &'i DigestInfo, c: &Citation) -> (&'static str, Option<&'i str>) {
+    match (c.topic.and_then(|t| info.topics.get(t)), &info.title) {
+        (Some(t), _) => ("topic", Some(t)),
+        (None, Some(t)) => ("the digest", Some(t)),
+        (None, None) => ("the digest", None),
+    }
+}
+
+fn push_topic(out: &mut String, what: &str, name: Option<&str>) {
     out.push_str(what);
-    out.push_str(name);
-    out.push('`');
+    if let Some(name) = name {
+        out.push_str(" `");
+        out.push_str(name);
+        out.push('`');
+    }
 }
 
 /// The checks over the whole digest: title and headline against the topics.
