@@ -47,9 +47,10 @@ pub struct Citation {
 impl DigestInfo {
     pub fn from_analysis(analysis: &Analysis) -> DigestInfo {
         let resolver = analysis.body.resolver();
-        let mut citations = Vec::new();
+        let mut citations = Vec::with_capacity(analysis.body.blocks.iter().map(|b| b.links.len()).sum());
+        let mut labels = Vec::new();
         for (block, topic) in analysis.body.blocks_with_topics() {
-            citations.extend(block_citations(block, &resolver).into_iter().map(|c| Citation { topic, ..c }));
+            push_citations(block, &resolver, topic, &mut citations, &mut labels);
         }
         DigestInfo::assemble(analysis, citations)
     }
@@ -73,23 +74,29 @@ impl DigestInfo {
     }
 }
 
-/// The citations of one block, without their topic (which depends on the blocks before).
-fn block_citations(block: &Block, resolver: &Resolver<'_>) -> Vec<Citation> {
+/// Appends the citations of one block, with `topic`, to `out`; `labels` is scratch space.
+fn push_citations<'a>(
+    block: &'a Block,
+    resolver: &Resolver<'_>,
+    topic: Option<usize>,
+    out: &mut Vec<Citation>,
+    labels: &mut Vec<Option<&'a str>>,
+) {
     if block.links.is_empty() {
-        return Vec::new();
+        return;
     }
-    let mut labels: Vec<Option<&str>> = vec![None; block.links.len()];
+    // Each link's label: that of the first reference bullet whose target it is.
+    labels.clear();
+    labels.resize(block.links.len(), None);
     for r in &block.references {
         if let Some(slot) = r.link.and_then(|l| labels.get_mut(l)) {
             slot.get_or_insert(r.label.as_str());
         }
     }
-    let mut out = Vec::new();
-    for (link, label) in block.links.iter().zip(labels) {
+    for (link, label) in block.links.iter().zip(labels.iter()) {
         let Some(key) = resolver.target(link).and_then(|(_, f)| f.key.clone()) else { continue };
-        out.push(Citation { key, label: label.unwrap_or_default().to_string(), topic: None, span: link.span });
+        out.push(Citation { key, label: label.unwrap_or_default().to_string(), topic, span: link.span });
     }
-    out
 }
 
 /// The summary of an open document kept per body block, so that a keystroke summarises
@@ -155,7 +162,11 @@ impl SummaryCache {
             &analysis.body.blocks,
             ids,
             |(uses_definitions, _)| same_definitions || !uses_definitions,
-            |block| (block.links.iter().any(|l| l.label.is_some()), block_citations(block, &resolver)),
+            |block| {
+                let mut cited = Vec::new();
+                push_citations(block, &resolver, None, &mut cited, &mut Vec::new());
+                (block.links.iter().any(|l| l.label.is_some()), cited)
+            },
         );
     }
 
