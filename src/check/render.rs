@@ -113,19 +113,10 @@ impl Out<'_> {
 
     /// `n` in decimal, right-aligned in `width` columns.
     fn number(&mut self, n: usize, width: usize) {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.repeat(b' ', width.saturating_sub(digits.len() - i));
-        self.buf.extend_from_slice(&digits[i..]);
+        let mut buf = itoa::Buffer::new();
+        let digits = buf.format(n);
+        self.repeat(b' ', width.saturating_sub(digits.len()));
+        self.buf.extend_from_slice(digits.as_bytes());
     }
 
     /// The gutter left of the border: as wide as the widest line number, and a space.
