@@ -419,4 +419,14 @@ mod tests {
             vec!["adam优化器", "llm角色指令增强", "stepdpo"]
         );
     }
+
+    #[test]
+    fn numbers_are_padded_to_their_width_and_never_cut() {
+        let padded = |n, width| {
+            let mut s = String::from(">");
+            push_padded(&mut s, n, width);
+            s
+        };
+        assert_eq!([padded(7, 4), padded(2024, 4), padded(12345, 2), padded(0, 1)], [">0007", ">2024", ">12345", ">0"]);
+    }
 }
