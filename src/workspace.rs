@@ -244,6 +244,24 @@ fn remove_id(ids: &mut Vec<DocId>, id: DocId) {
 
 /// The date of digest `id`, for ordering (a slot being withdrawn or filled has none yet
 /// and is never compared: it is not in the lists it is being added to or removed from).
+/// Where the digest dated `date` at `path` goes in (or is found in) a list of the digests
+/// citing one resource. The list is in date order, so the citations before a date are a
+/// prefix; digests of one date by path, descending (read backwards, as `citations` lists
+/// them), so the order does not depend on the order files were indexed in.
+fn place_in(slots: &[Option<Slot>], ids: &[DocId], date: Option<HugoDate>, path: &Path) -> usize {
+    let goes_before = |d: DocId| {
+        let other = slots.get(d as usize).and_then(Option::as_ref);
+        let by_date = other.and_then(|s| s.info.date).cmp(&date);
+        by_date.then_with(|| other.map_or(std::cmp::Ordering::Greater, |s| path.cmp(&s.path))).is_lt()
+    };
+    // Files mostly arrive in date order: appending is the common case.
+    if ids.last().is_none_or(|&d| goes_before(d)) {
+        ids.len()
+    } else {
+        ids.partition_point(|&d| goes_before(d))
+    }
+}
+
 fn date_of(slots: &[Option<Slot>], id: DocId) -> Option<HugoDate> {
     slots.get(id as usize)?.as_ref()?.info.date
 }
@@ -518,23 +536,9 @@ impl Workspace {
         let mut cited: Vec<&Arc<str>> = info.citations.iter().map(|c| &c.key).collect();
         cited.sort_unstable_by_key(|k| Arc::as_ptr(k) as *const u8);
         cited.dedup_by(|a, b| Arc::ptr_eq(a, b));
-        let slots = &self.slots;
-        // Kept in date order, so the citations before a date are a prefix; digests of one
-        // date by path, descending (read backwards, as `citations` lists them), so the
-        // order does not depend on the order files were indexed in.
-        let goes_before = |d: DocId| {
-            let other = slots.get(d as usize).and_then(Option::as_ref);
-            let by_date = other.and_then(|s| s.info.date).cmp(&date);
-            by_date.then_with(|| other.map_or(std::cmp::Ordering::Greater, |s| path.cmp(&s.path))).is_lt()
-        };
         for key in cited {
             let Some(ids) = self.by_key.get_mut(key) else { continue };
-            // Files mostly arrive in date order: appending is the common case.
-            let at = if ids.last().is_none_or(|&d| goes_before(d)) {
-                ids.len()
-            } else {
-                ids.partition_point(|&d| goes_before(d))
-            };
+            let at = place_in(&self.slots, ids, date, path);
             ids.insert(at, id);
         }
         self.slots[id as usize] = Some(Slot { path: path.into(), info, updates: 0 });
@@ -609,10 +613,12 @@ impl Workspace {
         let first_dated = ids.partition_point(|&d| date_of(&self.slots, d).is_none());
         let end = ids.partition_point(|&d| date_of(&self.slots, d).is_none_or(|x| x.unix < before));
         let earlier = &ids[first_dated..end];
-        // `except` is in `earlier` when it cites `key` and is dated before `before`.
-        let except_inside = except.and_then(|e| self.slot(e)).is_some_and(|slot| {
+        // `except` is in `earlier` when it cites `key` (then it is in `ids`, found by a
+        // binary search: scanning its citations made checking a big digest quadratic)
+        // and is dated before `before`.
+        let except_inside = except.and_then(|e| Some((e, self.slot(e)?))).is_some_and(|(e, slot)| {
             slot.info.date.is_some_and(|d| d.unix < before)
-                && slot.info.citations.iter().any(|c| Arc::ptr_eq(&c.key, interned))
+                && ids.get(place_in(&self.slots, ids, slot.info.date, &slot.path)) == Some(&e)
         });
         let total = earlier.len() - usize::from(except_inside);
         let mut out = Vec::with_capacity(cap.min(total));
@@ -827,5 +833,11 @@ mod tests {
         assert_eq!(dates(&mut newest.iter().map(|c| c.1)), dates(&mut all[..5].iter().map(|c| c.1)));
         assert_eq!(ws.earlier_citations("k", 0, me, 5), (Vec::new(), 0));
         assert_eq!(ws.earlier_citations("nope", 99, me, 5).1, 0);
+        // `x` is cited by every fifth digest (d00 to d35): a digest counts itself out
+        // only when it is one of them.
+        for (me, expected) in [("d30.md", 7), ("d31.md", 8), ("d35.md", 7), ("d00.md", 7)] {
+            let (_, total) = ws.earlier_citations("x", 99, Path::new(me), 5);
+            assert_eq!(total, expected, "{me}");
+        }
     }
 }
