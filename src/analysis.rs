@@ -29,6 +29,15 @@ impl Analysis {
         Analysis { front_matter, body }
     }
 
+    /// The parse that the digest's index entry reads (`body::Keep::Summary`), for files
+    /// that are not open: `DigestInfo::from_analysis` gives the same entry as from `new`.
+    pub fn for_index(text: &str, config: &Config) -> Analysis {
+        let front_matter = front_matter::parse(text, &config.limits);
+        let start = front_matter.body_start.min(text.len());
+        let body = body::parse_keeping(&text[start..], start, config, body::Keep::Summary);
+        Analysis { front_matter, body }
+    }
+
     /// The tags as written in a `tags` sequence (string items only).
     pub fn tags(&self) -> Vec<TagItem> {
         let Some(yaml) = &self.front_matter.yaml else { return Vec::new() };

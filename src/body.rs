@@ -330,6 +330,24 @@ pub fn normalize_label(label: &str) -> String {
 /// they are defined (a callback accepts every broken one) and take their URL from
 /// `Body::resolve`, so a definition elsewhere changes nothing in them.
 pub fn parse_blocks(text: &str, base: usize, config: &Config) -> Vec<Block> {
+    parse_blocks_keeping(text, base, config, Keep::All)
+}
+
+/// How much of each block a parse builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Everything: open documents and `check`, whose features read it all.
+    All,
+    /// Only what a digest's index entry reads (`workspace::DigestInfo`): blocks and
+    /// their kinds, topic titles, reference labels, link definitions and every link's
+    /// label and facts. No list items, link texts, URLs or inline destinations' spans,
+    /// reference texts, topic summaries and title keys, or heading texts: for files that are not open those were a third of the parse's allocations.
+    Summary,
+}
+
+/// `parse_blocks`, building only what `keep` asks for; everything it builds is as in a
+/// full parse.
+pub fn parse_blocks_keeping(text: &str, base: usize, config: &Config, keep: Keep) -> Vec<Block> {
     let text = &*lone_cr_to_lf(text);
     let mut blocks = Vec::new();
     if text.is_empty() {
@@ -344,12 +362,12 @@ pub fn parse_blocks(text: &str, base: usize, config: &Config) -> Vec<Block> {
     let parser = Parser::new_with_broken_link_callback(text, options(), Some(accept_broken_links));
     for (event, range) in parser.into_offset_iter() {
         if let Some(next) = cuts.feed(&event, &range) {
-            blocks.push(block_from(text, start..next, base, config, &mut own, &mut scratch));
+            blocks.push(block_from(text, start..next, base, (config, keep), &mut own, &mut scratch));
             start = next;
         }
         own.push((event, range));
     }
-    blocks.push(block_from(text, start..text.len(), base, config, &mut own, &mut scratch));
+    blocks.push(block_from(text, start..text.len(), base, (config, keep), &mut own, &mut scratch));
     blocks
 }
 
@@ -359,7 +377,7 @@ fn block_from<'e>(
     text: &str,
     range: Range<usize>,
     base: usize,
-    config: &Config,
+    config: (&Config, Keep),
     own: &mut Vec<(Event<'e>, Range<usize>)>,
     scratch: &mut Scratch,
 ) -> Block {
@@ -405,6 +423,11 @@ fn accept_broken_links<'a>(_: BrokenLink<'a>) -> Option<(CowStr<'a>, CowStr<'a>)
 /// Parses a whole body that starts at `base`.
 pub fn parse(text: &str, base: usize, config: &Config) -> Body {
     Body { blocks: parse_blocks(text, base, config) }
+}
+
+/// Parses a whole body that starts at `base`, building only what `keep` asks for.
+pub fn parse_keeping(text: &str, base: usize, config: &Config, keep: Keep) -> Body {
+    Body { blocks: parse_blocks_keeping(text, base, config, keep) }
 }
 
 /// Hugo's goldmark defaults: tables, strikethrough, task lists, footnotes and
@@ -670,6 +693,7 @@ struct BlockParser<'a> {
     /// Absolute offset of `src`.
     off: usize,
     config: &'a Config,
+    keep: Keep,
     finder: LinkFinder,
     stack: Vec<Ctx>,
     kind: Option<BlockKind>,
@@ -695,7 +719,7 @@ struct BlockParser<'a> {
 }
 
 /// Parses one block's text on its own.
-fn parse_one(src: &str, off: usize, config: &Config, scratch: &mut Scratch) -> Block {
+fn parse_one(src: &str, off: usize, config: (&Config, Keep), scratch: &mut Scratch) -> Block {
     let parser = Parser::new_with_broken_link_callback(src, options(), Some(accept_broken_links));
     let mut definitions: Vec<Definition> = parser
         .reference_definitions()
@@ -715,7 +739,7 @@ fn parse_one(src: &str, off: usize, config: &Config, scratch: &mut Scratch) -> B
 fn read_block<'e>(
     src: &str,
     off: usize,
-    config: &Config,
+    (config, keep): (&Config, Keep),
     events: impl Iterator<Item = (Event<'e>, Range<usize>)>,
     definitions: Vec<Definition>,
     scratch: &mut Scratch,
@@ -727,6 +751,7 @@ fn read_block<'e>(
         src,
         off,
         config,
+        keep,
         finder,
         stack,
         kind: None,
@@ -749,7 +774,8 @@ fn read_block<'e>(
     }
     p.flush();
     for link in &mut p.links {
-        if link.label.is_none() {
+        // (`Keep::Summary` looks the facts up as it meets each URL, which it does not keep.)
+        if link.label.is_none() && link.facts.is_none() {
             link.facts = Some(UrlFacts::shared(&link.url));
         }
     }
@@ -976,15 +1002,15 @@ impl BlockParser<'_> {
         if self.link.is_some() {
             return;
         }
-        let (kind, url, url_span, label) = match link_type {
-            LinkType::Inline => (LinkKind::Inline, dest.to_string(), None, None),
+        let (kind, (url, facts), url_span, label) = match link_type {
+            LinkType::Inline => (LinkKind::Inline, self.destination(dest), None, None),
             LinkType::Autolink => {
                 let inner = Span::new(self.off + range.start + 1, self.off + range.end.saturating_sub(1));
-                (LinkKind::Autolink, dest.to_string(), Some(inner), None)
+                (LinkKind::Autolink, self.destination(dest), Some(inner), None)
             }
             LinkType::Email => {
                 let inner = Span::new(self.off + range.start + 1, self.off + range.end.saturating_sub(1));
-                (LinkKind::Autolink, format!("mailto:{dest}"), Some(inner), None)
+                (LinkKind::Autolink, self.destination(&format!("mailto:{dest}")), Some(inner), None)
             }
             LinkType::Reference
             | LinkType::ReferenceUnknown
@@ -997,7 +1023,7 @@ impl BlockParser<'_> {
                 if label.starts_with('^') {
                     return;
                 }
-                (LinkKind::Reference, String::new(), None, Some(label))
+                (LinkKind::Reference, (String::new(), None), None, Some(label))
             }
             LinkType::WikiLink { .. } => return,
         };
@@ -1010,11 +1036,20 @@ impl BlockParser<'_> {
             url,
             url_span,
             label,
-            facts: None,
+            facts,
         });
         self.link_text.clear();
         self.link =
             Some(LinkBuilder { index: self.links.len() - 1, inner_end: range.start + 1, range, shortcut, collapsed });
+    }
+
+    /// A link's URL and its facts: the URL, with the facts looked up once the block is
+    /// read, or under `Keep::Summary` only the facts, looked up now.
+    fn destination(&self, url: &str) -> (String, Option<Arc<UrlFacts>>) {
+        match self.keep {
+            Keep::All => (url.to_string(), None),
+            Keep::Summary => (String::new(), Some(UrlFacts::shared(url))),
+        }
     }
 
     /// The text between the first `[` and its `]` of a link, as written.
@@ -1031,14 +1066,14 @@ impl BlockParser<'_> {
         let Some(b) = self.link.take() else { return };
         let src = self.src;
         let end = b.range.end.min(src.len());
-        let close = src.get(b.inner_end.min(end)..end).and_then(|s| s.find(']')).map(|i| b.inner_end + i);
+        let keep = self.keep;
         let Some(link) = self.links.get_mut(b.index) else { return };
         // Autolinks have no text of their own (the URL is in `url`).
-        if link.kind != LinkKind::Autolink {
-            link.text = self.link_text.trim().to_string();
-        }
+        let has_text = link.kind != LinkKind::Autolink;
         match link.kind {
-            LinkKind::Inline => {
+            // The destination's span is for diagnostics only.
+            LinkKind::Inline if keep == Keep::All => {
+                let close = src.get(b.inner_end.min(end)..end).and_then(|s| s.find(']')).map(|i| b.inner_end + i);
                 if let Some(close) = close {
                     if src.as_bytes().get(close + 1) == Some(&b'(') {
                         let d = inline_dest(src, close + 2, end);
@@ -1069,8 +1104,13 @@ impl BlockParser<'_> {
                         }
                         link.kind = LinkKind::Inline;
                         link.label = None;
-                        link.url = src[d.clone()].to_string();
-                        link.url_span = Some(Span::new(self.off + d.start, self.off + d.end));
+                        match keep {
+                            Keep::All => {
+                                link.url = src[d.clone()].to_string();
+                                link.url_span = Some(Span::new(self.off + d.start, self.off + d.end));
+                            }
+                            Keep::Summary => link.facts = Some(UrlFacts::shared(&src[d.clone()])),
+                        }
                         link.span = Span::new(self.off + b.range.start, self.off + close + 1);
                         self.consumed = close + 1;
                     }
@@ -1078,12 +1118,17 @@ impl BlockParser<'_> {
             }
             _ => {}
         }
-        let text = std::mem::take(&mut link.text);
         let span = b.range.start..(link.span.end - self.off);
-        self.push_tok(TokKind::Link(b.index), &text, span);
-        if let Some(link) = self.links.get_mut(b.index) {
-            link.text = text;
+        // The buffer is lent out and put back, so that links reuse one allocation.
+        let link_text = std::mem::take(&mut self.link_text);
+        let text = if has_text { link_text.trim() } else { "" };
+        self.push_tok(TokKind::Link(b.index), text, span);
+        if keep == Keep::All {
+            if let Some(link) = self.links.get_mut(b.index) {
+                link.text = text.to_string();
+            }
         }
+        self.link_text = link_text;
     }
 
     fn end(&mut self, end: TagEnd, range: Range<usize>) {
@@ -1120,7 +1165,7 @@ impl BlockParser<'_> {
                             (Some(a), Some(b)) => self.span(a.span.start..b.span.end),
                             _ => Span::empty(self.off + own.range.start),
                         };
-                        let text = self.joined.trim().to_string();
+                        let text = if self.keep == Keep::All { self.joined.trim().to_string() } else { String::new() };
                         self.kind = Some(BlockKind::Heading { level, text, text_span });
                     }
                     OwnKind::Paragraph if self.stack.is_empty() && self.kind.is_none() => {
@@ -1164,8 +1209,9 @@ impl BlockParser<'_> {
             (Some(a), Some(b)) => self.span(a.span.start..b.span.end),
             _ => Span::empty(self.off + own.range.start),
         };
+        let items = top && self.keep == Keep::All;
         let Some(l) = labelled(self.src, &own.toks, &self.tok_text) else {
-            if top {
+            if items {
                 let text = self.joined.trim().to_string();
                 self.items.push(ListItem { span, label: None, label_span: None, text });
             }
@@ -1174,13 +1220,13 @@ impl BlockParser<'_> {
         let label_span = Span::new(self.off + l.label_span.start, self.off + l.label_span.end);
         if let Some(list) = ref_list.and_then(|i| self.config.reference_lists.get(i)) {
             let text = match l.link {
-                Some(_) => String::new(),
-                None => l.rest(&self.tok_text, &mut self.joined),
+                None if self.keep == Keep::All => l.rest(&self.tok_text, &mut self.joined),
+                _ => String::new(),
             };
             let (label, link) = (l.label.to_string(), l.link);
             self.references.push(Reference { list: list.clone(), label, label_span, span, link, text });
         }
-        if top {
+        if items {
             let text = l.rest_all(&self.tok_text, &self.links, &mut self.joined);
             self.items.push(ListItem { span, label: Some(l.label.to_string()), label_span: Some(label_span), text });
         }
@@ -1206,10 +1252,11 @@ impl BlockParser<'_> {
         join_text(line, &self.links, &self.tok_text, summary);
         let trimmed = summary.trim_start();
         let summary = match trimmed.strip_prefix(':').or_else(|| trimmed.strip_prefix('：')) {
-            Some(rest) => rest.trim().to_string(),
-            None if colon_inside => trimmed.trim().to_string(),
+            Some(rest) => rest.trim(),
+            None if colon_inside => trimmed.trim(),
             None => return None,
         };
+        let summary = if self.keep == Keep::All { summary.to_string() } else { String::new() };
         let number = self.src[inner.start..digits_end].parse().ok();
         let title_src = &self.src[digits_end + 1..inner.end];
         let lead = title_src.len() - title_src.trim_start().len();
@@ -1220,7 +1267,7 @@ impl BlockParser<'_> {
         Some(TopicStart {
             number,
             number_span: self.span(inner.start..digits_end),
-            title_key: fold_title(&title),
+            title_key: if self.keep == Keep::All { fold_title(&title) } else { String::new() },
             title,
             title_span: self.span(title_start..title_end.max(title_start)),
             summary,
@@ -1239,7 +1286,7 @@ impl BlockParser<'_> {
                 continue;
             }
             let span = Span::new(off + start, off + run.range.start + l.end());
-            let url = l.as_str().to_string();
+            let (url, facts) = self.destination(l.as_str());
             self.links.push(Link {
                 kind: LinkKind::Bare,
                 span,
@@ -1247,7 +1294,7 @@ impl BlockParser<'_> {
                 url,
                 url_span: Some(span),
                 label: None,
-                facts: None,
+                facts,
             });
         }
         // The buffer is lent out and put back, so that runs reuse one allocation.

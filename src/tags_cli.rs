@@ -145,7 +145,7 @@ pub fn load(path: &Path) -> Result<Workspace, String> {
             let info = std::fs::read(&p)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
-                .map(|text| DigestInfo::from_analysis(&Analysis::new(&text, &config)));
+                .map(|text| DigestInfo::from_analysis(&Analysis::for_index(&text, &config)));
             (p, info)
         })
         .collect();

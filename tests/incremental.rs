@@ -363,3 +363,91 @@ fn breaking_the_closing_fence_is_a_full_reparse() {
     let at = SAMPLE.find("\n---\n").unwrap() + 1;
     assert_eq!(doc.replace(Span::new(at, at + 1), "", &config), Reparse::Full);
 }
+
+/// Pieces where a parse that builds only the index's share could drift from the full
+/// one: link texts that make a reference-list name or a topic's colon, failed inline
+/// links, e-mail autolinks, bare URLs, definitions of reference links.
+const INDEX_PIECES: &[&str] = &[
+    "*  [相关引用](https://example.org/x)：\n    * **文章**: [t](https://arxiv.org/abs/2402.00658)\n",
+    "**1. T**[: s](https://github.com/a/b)\n",
+    "**2. U** [：s][ref]\n",
+    "see [x](https://github.com/a b) and [y](<https://github.com/c/d>)\n",
+    "    * **代码**: [z](https://github.com/e f)\n",
+    "<someone@example.com> <https://huggingface.co/a/b>\n",
+    "    * **Demo**: http://203.0.113.7:7870/ https://github.com/g/h\n",
+    "## [Quick](https://example.org/q) points：\n",
+    "    * **模型**: Qwen2-7B\n",
+];
+
+fn index_text() -> impl Strategy<Value = String> {
+    let pieces: Vec<&'static str> = PIECES.iter().chain(CHECK_PIECES).chain(INDEX_PIECES).copied().collect();
+    prop_oneof![
+        1 => Just(SAMPLE.to_string()),
+        9 => prop::collection::vec(prop::sample::select(pieces), 0..40).prop_map(|v| v.concat()),
+    ]
+}
+
+/// A full analysis without what `Analysis::for_index` leaves out (`body::Keep::Summary`).
+fn index_share(mut analysis: Analysis) -> Analysis {
+    use digest_ls::body::{BlockKind, LinkKind};
+    for block in &mut analysis.body.blocks {
+        block.items.clear();
+        match &mut block.kind {
+            BlockKind::Heading { text, .. } => text.clear(),
+            BlockKind::TopicStart(t) => {
+                t.summary.clear();
+                t.title_key.clear();
+            }
+            BlockKind::List | BlockKind::Other => {}
+        }
+        for link in &mut block.links {
+            link.text.clear();
+            link.url.clear();
+            if link.kind == LinkKind::Inline {
+                link.url_span = None;
+            }
+        }
+        for r in &mut block.references {
+            r.text.clear();
+        }
+    }
+    analysis
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// Files that are not open are indexed from `Analysis::for_index`: everything it
+    /// builds is as in a full parse, and the index entry is the same.
+    #[test]
+    fn index_reader_equals_full(text in index_text(), config in prop::sample::select(vec![0usize, 1])) {
+        let config = match config {
+            0 => Config::default(),
+            _ => {
+                let (c, errors) = Config::from_toml("reference-lists = [\"相关引用\", \"Links\"]\n");
+                prop_assert!(errors.is_empty(), "{:?}", errors);
+                c
+            }
+        };
+        let lean = Analysis::for_index(&text, &config);
+        let full = Analysis::new(&text, &config);
+        prop_assert_eq!(DigestInfo::from_analysis(&lean), DigestInfo::from_analysis(&full), "{:?}", text);
+        prop_assert_eq!(lean, index_share(full), "{:?}", text);
+    }
+}
+
+/// The same on every digest of the bundled example workspace.
+#[test]
+fn index_reader_equals_full_on_the_example_workspace() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/workspace");
+    let config = Config::default();
+    let mut seen = 0;
+    for path in digest_ls::discover::walk(&root, &config) {
+        let text = std::fs::read_to_string(&path).expect("a readable digest");
+        let full = Analysis::new(&text, &config);
+        let info = DigestInfo::from_analysis(&full);
+        assert_eq!(DigestInfo::from_analysis(&Analysis::for_index(&text, &config)), info, "{}", path.display());
+        seen += usize::from(!info.citations.is_empty());
+    }
+    assert!(seen >= 3, "the example digests cite resources ({seen} do)");
+}

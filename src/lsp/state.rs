@@ -206,7 +206,7 @@ fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
 
 /// What a digest on disk contributes to the workspace.
 pub fn disk_info(text: &str, config: &Config) -> Option<DigestInfo> {
-    guarded("indexing a file", || DigestInfo::from_analysis(&Analysis::new(text, config)))
+    guarded("indexing a file", || DigestInfo::from_analysis(&Analysis::for_index(text, config)))
 }
 
 fn root_in<'a>(roots: &'a [Root], path: &Path) -> Option<&'a Root> {
