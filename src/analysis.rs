@@ -40,21 +40,29 @@ impl Analysis {
 
     /// The tags as written in a `tags` sequence (string items only).
     pub fn tags(&self) -> Vec<TagItem> {
-        let Some(yaml) = &self.front_matter.yaml else { return Vec::new() };
-        let Some(tags) = yaml.get("tags") else { return Vec::new() };
-        match &yaml.node(yaml.resolve(tags)).kind {
-            NodeKind::Seq { items, .. } => items
-                .iter()
-                .filter_map(|&i| {
-                    let (value, _) = yaml.scalar(i)?;
-                    Some(TagItem { value: value.to_string(), span: yaml.node(i).span })
-                })
-                .collect(),
-            NodeKind::Scalar { value, .. } if !value.is_empty() => {
-                vec![TagItem { value: value.clone(), span: yaml.node(tags).span }]
-            }
-            _ => Vec::new(),
-        }
+        self.tag_values().map(|(value, span)| TagItem { value: value.to_string(), span }).collect()
+    }
+
+    /// The tags' values and spans, borrowed (`tags` without a copy of each value).
+    pub fn tag_values(&self) -> impl Iterator<Item = (&str, Span)> {
+        let yaml = self.front_matter.yaml.as_ref();
+        let tags = yaml.and_then(|y| Some((y, y.get("tags")?)));
+        let (items, single): (&[_], _) = match tags {
+            Some((yaml, tags)) => match &yaml.node(yaml.resolve(tags)).kind {
+                NodeKind::Seq { items, .. } => (items.as_slice(), None),
+                NodeKind::Scalar { value, .. } if !value.is_empty() => {
+                    (&[], Some((value.as_str(), yaml.node(tags).span)))
+                }
+                _ => (&[], None),
+            },
+            None => (&[], None),
+        };
+        let items = items.iter().filter_map(move |&i| {
+            let yaml = yaml?;
+            let (value, _) = yaml.scalar(i)?;
+            Some((value, yaml.node(i).span))
+        });
+        single.into_iter().chain(items)
     }
 
     /// A top-level scalar of the front matter (`title`, `date`, ...).

@@ -61,9 +61,9 @@ impl DigestInfo {
         let title = analysis.scalar("title").map(str::to_string);
         let mut tags: Vec<Arc<str>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for t in analysis.tags() {
-            if seen.insert(t.value.clone()) {
-                tags.push(t.value.as_str().into());
+        for (value, _) in analysis.tag_values() {
+            if seen.insert(value) {
+                tags.push(value.into());
             }
         }
         let topics: Vec<String> = analysis.body.topics().iter().map(|t| t.start.title.clone()).collect();
