@@ -357,8 +357,9 @@ pub fn parse_blocks_keeping(text: &str, base: usize, config: &Config, keep: Keep
     // of events was a tenth of indexing, growing and freeing).
     let mut cuts = Boundaries::new(text);
     let mut start = 0;
-    let mut own: Vec<(Event<'_>, Range<usize>)> = Vec::new();
-    let mut scratch = Scratch::default();
+    // Room for the events of a typical block, so that it is not grown from empty per file.
+    let mut own: Vec<(Event<'_>, Range<usize>)> = Vec::with_capacity(128);
+    let mut scratch = Scratch::take();
     let parser = Parser::new_with_broken_link_callback(text, options(), Some(accept_broken_links));
     for (event, range) in parser.into_offset_iter() {
         if let Some(next) = cuts.feed(&event, &range) {
@@ -368,6 +369,7 @@ pub fn parse_blocks_keeping(text: &str, base: usize, config: &Config, keep: Keep
         own.push((event, range));
     }
     blocks.push(block_from(text, start..text.len(), base, (config, keep), &mut own, &mut scratch));
+    scratch.put_back();
     blocks
 }
 
@@ -677,7 +679,7 @@ struct StrongCapture {
     text: usize,
 }
 
-/// Buffers that the blocks of one parse reuse.
+/// Buffers that the blocks of one parse reuse, kept per thread between parses.
 #[derive(Default)]
 struct Scratch {
     stack: Vec<Ctx>,
@@ -686,6 +688,36 @@ struct Scratch {
     link_text: String,
     joined: String,
     tok_pool: Vec<Vec<Tok>>,
+}
+
+thread_local! {
+    /// Indexing parses thousands of files a thread: growing these buffers from empty
+    /// for each was a few dozen reallocations per file.
+    static SCRATCH: std::cell::Cell<Option<Scratch>> = const { std::cell::Cell::new(None) };
+}
+
+impl Scratch {
+    /// Bytes of capacity above which a buffer is freed rather than kept for the next
+    /// parse (a 10 MB digest must not pin its buffers in every thread).
+    const KEEP_BYTES: usize = 64 * 1024;
+
+    fn take() -> Scratch {
+        SCRATCH.with(|s| s.take()).unwrap_or_default()
+    }
+
+    fn put_back(mut self) {
+        self.stack.clear();
+        let big = self.stack.capacity() * std::mem::size_of::<Ctx>() > Self::KEEP_BYTES
+            || [&self.run_text, &self.tok_text, &self.link_text, &self.joined]
+                .iter()
+                .any(|b| b.capacity() > Self::KEEP_BYTES)
+            || self.tok_pool.len() > 64
+            || self.tok_pool.iter().any(|t| t.capacity() * std::mem::size_of::<Tok>() > Self::KEEP_BYTES);
+        if !big {
+            // `try_with`: a parse during thread teardown just drops its buffers.
+            let _ = SCRATCH.try_with(|s| s.set(Some(self)));
+        }
+    }
 }
 
 struct BlockParser<'a> {
