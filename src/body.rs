@@ -1483,6 +1483,28 @@ fn inline_dest(src: &str, from: usize, end: usize) -> Range<usize> {
 mod tests {
     use super::*;
 
+    fn scratch_is_kept() -> bool {
+        SCRATCH.with(|s| {
+            let kept = s.take();
+            let some = kept.is_some();
+            s.set(kept);
+            some
+        })
+    }
+
+    #[test]
+    fn scratch_is_kept_between_parses_only_when_small() {
+        let config = Config::default();
+        let small = parse("**1. a**: b\n* x\n", 0, &config);
+        assert!(scratch_is_kept());
+        let long = format!("# {}\n", "x".repeat(100_000));
+        let big = parse(&long, 0, &config);
+        assert!(!scratch_is_kept(), "a heading of 100 KB grows the text buffer past the limit");
+        // Buffers left by an earlier parse change nothing in the next.
+        assert_eq!(parse("**1. a**: b\n* x\n", 0, &config), small);
+        assert_eq!(parse(&long, 0, &config), big);
+    }
+
     #[test]
     fn resolver_agrees_with_resolve() {
         let text = "[a] [B] [c][a] [missing]\n\n[A]: https://first.example\n\n[a]: https://second.example\n[b]: https://b.example\n";
