@@ -761,3 +761,17 @@ fn navigation_features_answer_on_the_sample() {
     assert_eq!(unknown, Value::Null);
     assert_eq!(server.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn indexing_does_not_wait_for_the_watcher_registration() {
+    let ws = workspace();
+    let mut server = Server::spawn_leaving_unanswered(ws.root(), &["client/registerCapability"]);
+    server.initialize(Some(&ws), caps(Some(&["utf-16"])), Value::Null);
+    let registration = server.wait_for("registration of file watchers", |m| m["method"] == "client/registerCapability");
+    server.wait_indexed();
+    // Still unanswered when indexing ended: the server logs when it gives up waiting.
+    assert!(!server.log().contains("registering file watchers"), "{}", server.log());
+    server.send(&json!({"jsonrpc": "2.0", "id": registration["id"], "result": null}));
+    let (_, items) = complete_in_empty_tags(&mut server, &ws, Enc::Utf16, 1);
+    assert!(labels(&items).iter().any(|l| l == "多模态"), "the index is filled: {:?}", labels(&items));
+}

@@ -371,13 +371,18 @@ impl LanguageServer for Backend {
         };
         let this = self.clone();
         tokio::spawn(async move {
+            // The settings decide which files are digests, so they come first; the
+            // watchers are registered while indexing runs (the walk reads the disk as it
+            // is then, and events before the registration would be missed either way).
             if flags.configuration {
                 this.pull_configuration().await;
             }
-            if flags.watch_dynamic {
-                this.register_watchers().await;
-            }
-            this.index().await;
+            let register = async {
+                if flags.watch_dynamic {
+                    this.register_watchers().await;
+                }
+            };
+            tokio::join!(register, this.index());
         });
     }
 

@@ -164,6 +164,12 @@ pub fn read_message(r: &mut impl BufRead) -> Option<Value> {
 impl Server {
     /// Spawns the server with the workspace as its working directory.
     pub fn spawn(cwd: &Path) -> Server {
+        Server::spawn_leaving_unanswered(cwd, &[])
+    }
+
+    /// `spawn`, but the server's requests of the methods in `unanswered` get no answer
+    /// (the test sees them and may answer with `send`).
+    pub fn spawn_leaving_unanswered(cwd: &Path, unanswered: &'static [&'static str]) -> Server {
         let log_dir = tempfile::Builder::new().prefix("digest-ls-e2e-log-").tempdir().expect("a log dir");
         let log = log_dir.path().join("server.log");
         let log_file = std::fs::File::create(&log).expect("create the log file");
@@ -184,7 +190,8 @@ impl Server {
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
             while let Some(msg) = read_message(&mut reader) {
-                if let (Some(id), Some(method)) = (msg.get("id"), msg.get("method").and_then(Value::as_str)) {
+                let method = msg.get("method").and_then(Value::as_str);
+                if let (Some(id), Some(method)) = (msg.get("id"), method.filter(|m| !unanswered.contains(m))) {
                     // A request from the server: answer it like an editor would.
                     let result = match method {
                         "workspace/configuration" => {
