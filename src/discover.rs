@@ -88,11 +88,24 @@ pub fn walk_with_errors(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<Walk
         })
     });
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    found.sort();
+    found.sort_unstable_by(|a, b| path_order(a, b));
     found.dedup();
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
     errors.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.message.cmp(&b.message)));
     (found, errors)
+}
+
+/// `Path`'s order (component by component) for the clean paths a walk gives (no `.`,
+/// doubled or trailing separators), from the first byte that differs, with a separator
+/// below every other byte. `Path::cmp` splits both paths into components on every
+/// comparison: sorting 10,000 paths that way was two thirds of the walk.
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let (a, b) = (a.as_os_str().as_encoded_bytes(), b.as_os_str().as_encoded_bytes());
+    let weight = |c: u8| if std::path::is_separator(c as char) { 0 } else { u16::from(c) + 1 };
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => weight(a[i]).cmp(&weight(b[i])),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
 fn push<T>(list: &Mutex<Vec<T>>, item: T) {
@@ -239,6 +252,35 @@ impl Rules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_order_is_the_order_of_paths() {
+        let names = [
+            "/ws/a",
+            "/ws/a/b",
+            "/ws/a-b",
+            "/ws/a.b",
+            "/ws/a/b/c.md",
+            "/ws/a b",
+            "/ws/ab",
+            "/ws/A",
+            "/ws",
+            "/ws/content/posts/2024-07-05.md",
+            "/ws/content/posts/2024-07-05/index.md",
+            "/ws/content/posts-old/x.md",
+            "/ws/内容/😀.md",
+            "/ws/内容/笔记.md",
+            "/ws/内容.md",
+            "/ws/~",
+            "/ws/\u{7f}",
+        ];
+        for a in names {
+            for b in names {
+                let (a, b) = (Path::new(a), Path::new(b));
+                assert_eq!(path_order(a, b), a.cmp(b), "{} vs {}", a.display(), b.display());
+            }
+        }
+    }
 
     fn write(root: &Path, rel: &str, text: &str) {
         let path = root.join(rel);
