@@ -76,31 +76,58 @@ pub(super) fn check_block(
         // formatting pieces into their own strings was a fifth of `check`.
         let more = total - 1;
         let (what, name) = topic_of(info, first);
-        let mut message = String::with_capacity(128 + what.len() + name.map_or(0, str::len));
-        message.push_str("Already cited in the digest of ");
+        // Sized to the message, so that it is never regrown (a regrowth per note was a
+        // copy and a second allocation, 500,000 times in a big workspace).
+        let mut len = INTRO.len() + DAY_LEN + IN.len() + topic_len(what, name) + ASK.len();
+        if more > 0 {
+            len += AND_IN.len() + decimal_len(more) + EARLIER_MANY.len();
+        }
+        let mut message = String::with_capacity(len);
+        message.push_str(INTRO);
         push_day(&mut message, info);
-        message.push_str(", in ");
+        message.push_str(IN);
         push_topic(&mut message, what, name);
         if more > 0 {
-            message.push_str(" (and in ");
+            message.push_str(AND_IN);
             push_number(&mut message, more);
-            message.push_str(if more == 1 { " earlier digest)" } else { " earlier digests)" });
+            message.push_str(if more == 1 { EARLIER_ONE } else { EARLIER_MANY });
         }
-        message.push_str(": say what is new since then, or link to that digest.");
+        message.push_str(ASK);
         let mut d = Diagnostic::new("cited-before", link.span, message);
         d.related.reserve_exact(earlier.len());
         for (p, info, c) in &earlier {
             let (what, name) = topic_of(info, c);
-            let mut message =
-                String::with_capacity("cited on 2024-01-01 in ``".len() + what.len() + name.map_or(0, str::len));
-            message.push_str("cited on ");
+            let mut message = String::with_capacity(CITED_ON.len() + DAY_LEN + ON_IN.len() + topic_len(what, name));
+            message.push_str(CITED_ON);
             push_day(&mut message, info);
-            message.push_str(" in ");
+            message.push_str(ON_IN);
             push_topic(&mut message, what, name);
             d.related.push(Related { path: Arc::clone(p), span: c.span, message });
         }
         out.push(d);
     }
+}
+
+// The pieces of the `cited-before` messages, named so that their lengths are counted once.
+const INTRO: &str = "Already cited in the digest of ";
+const IN: &str = ", in ";
+const AND_IN: &str = " (and in ";
+const EARLIER_ONE: &str = " earlier digest)";
+const EARLIER_MANY: &str = " earlier digests)";
+const ASK: &str = ": say what is new since then, or link to that digest.";
+const CITED_ON: &str = "cited on ";
+const ON_IN: &str = " in ";
+/// What `push_day` writes for a year of four digits; other years only make a message grow once.
+const DAY_LEN: usize = "2024-07-05".len();
+
+/// The length of what `push_topic` writes.
+fn topic_len(what: &str, name: Option<&str>) -> usize {
+    what.len() + name.map_or(0, |n| " ``".len() + n.len())
+}
+
+/// Digits of `n` in decimal.
+fn decimal_len(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 /// The day of a digest (`2024-07-05`), empty when it has no date.
@@ -428,5 +455,20 @@ mod tests {
             s
         };
         assert_eq!([padded(7, 4), padded(2024, 4), padded(12345, 2), padded(0, 1)], [">0007", ">2024", ">12345", ">0"]);
+    }
+
+    #[test]
+    fn lengths_of_message_pieces_match_what_is_written() {
+        for (n, digits) in [(0, 1), (9, 1), (10, 2), (99, 2), (100, 3), (usize::MAX, 20)] {
+            assert_eq!(decimal_len(n), digits, "{n}");
+            let mut s = String::new();
+            push_number(&mut s, n);
+            assert_eq!(s.len(), digits, "{n}");
+        }
+        for (what, name) in [("topic", Some("GaLore 低秩 😀")), ("the digest", None), ("the digest", Some(""))] {
+            let mut s = String::new();
+            push_topic(&mut s, what, name);
+            assert_eq!(s.len(), topic_len(what, name));
+        }
     }
 }
