@@ -275,6 +275,9 @@ fn nested_root(path: &Path, root: &Path, cache: &mut HashMap<PathBuf, Option<Pat
     found
 }
 
+/// Files read and analysed per message to the thread that fills the index.
+const INDEX_BATCH: usize = 32;
+
 /// Checks the digests of one root; returns the nested roots found under the requested
 /// folders, with the folders to report there.
 fn check_root(
@@ -336,38 +339,57 @@ fn check_root(
     }
     all.extend(job.files.iter().cloned());
 
-    // Read and analyse in parallel, then index everything before any check, so that
+    // Read and analyse in parallel, and index everything before any check, so that
     // cross-file checks see the whole workspace.
     // The index entry is built here too: the loop below that fills the index runs on one thread.
     // So is the path as shown (stripping a prefix walks the components).
     type Loaded = (PathBuf, PathBuf, bool, Result<(String, Analysis, DigestInfo), String>);
-    let loaded: Vec<Loaded> = all
-        .into_par_iter()
-        .map(|abs| {
-            let result = read_text(&abs).map(|text| {
-                let analysis = Analysis::new(&text, &config);
-                let info = DigestInfo::from_analysis(&analysis);
-                (text, analysis, info)
-            });
-            let is_wanted = wanted(&abs);
-            (shown(&abs), abs, is_wanted, result)
-        })
-        .collect();
     let mut workspace = Workspace::new();
     let mut to_check = Vec::new();
-    for (path, abs, is_wanted, result) in loaded {
-        match result {
-            Ok((text, analysis, info)) => {
-                workspace.update(&path, Some(info));
-                if is_wanted && reported.insert(abs) {
-                    to_check.push((path, text, analysis));
-                } else {
-                    report.others.insert(path, text);
+    let mut unread_others = Vec::new();
+    // Files are indexed as the parser threads deliver them, so that filling the index
+    // (one thread) overlaps the parsing instead of following it. Nothing depends on
+    // the order they arrive in: the index does not, and the reports and problems are
+    // sorted by path at the end.
+    // They come in batches: a message per file woke the indexing thread 10,000 times.
+    let (sender, delivered) = std::sync::mpsc::channel::<Vec<Loaded>>();
+    let all: Vec<PathBuf> = all.into_iter().collect();
+    std::thread::scope(|scope| {
+        let (config, wanted, shown) = (&config, &wanted, &shown);
+        scope.spawn(move || {
+            all.into_par_iter().chunks(INDEX_BATCH).for_each_with(sender, |sender, batch| {
+                let batch = batch.into_iter().map(|abs| {
+                    let result = read_text(&abs).map(|text| {
+                        let analysis = Analysis::new(&text, config);
+                        let info = DigestInfo::from_analysis(&analysis);
+                        (text, analysis, info)
+                    });
+                    let is_wanted = wanted(&abs);
+                    (shown(&abs), abs, is_wanted, result)
+                });
+                // The receiver lives until every sender is gone.
+                let _ = sender.send(batch.collect());
+            });
+        });
+        for (path, abs, is_wanted, result) in delivered.into_iter().flatten() {
+            match result {
+                Ok((text, analysis, info)) => {
+                    workspace.update(&path, Some(info));
+                    if is_wanted && reported.insert(abs) {
+                        to_check.push((path, text, analysis));
+                    } else {
+                        report.others.insert(path, text);
+                    }
                 }
+                Err(message) if is_wanted => report.problems.push(Problem { path, message }),
+                Err(message) => unread_others.push((path, message)),
             }
-            Err(message) if is_wanted => report.problems.push(Problem { path, message }),
-            Err(message) => tracing::warn!("{}: {message}", path.display()),
         }
+    });
+    // Logged in path order, as when files were indexed in order.
+    unread_others.sort();
+    for (path, message) in unread_others {
+        tracing::warn!("{}: {message}", path.display());
     }
     let checked: Vec<FileReport> = to_check
         .into_par_iter()

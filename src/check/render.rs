@@ -697,6 +697,23 @@ mod tests {
         }
     }
 
+    /// Files are indexed in the order the parser threads deliver them, which changes
+    /// from run to run; the report must not.
+    #[test]
+    fn the_report_does_not_depend_on_the_order_files_are_indexed_in() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus::Corpus::new(2).write(dir.path(), 400).unwrap();
+        let render = || {
+            let report = super::super::check_paths(&[], dir.path());
+            (render_human(&report, true), super::super::render_json(&report))
+        };
+        let first = render();
+        assert!(first.0.len() > 100_000, "{} bytes", first.0.len());
+        for _ in 0..3 {
+            assert!(render() == first);
+        }
+    }
+
     fn arb_text() -> impl Strategy<Value = String> {
         let chars = prop::sample::select(vec!['a', 'b', ' ', '\t', '\n', '\r', '优', '😀', '\0', '\u{301}', '|']);
         prop::collection::vec(chars, 0..30).prop_map(|v| v.into_iter().collect())
