@@ -694,6 +694,15 @@ mod tests {
             let (handled, total) = compare_both(&report);
             assert_eq!(handled, total, "every diagnostic of the corpus is rendered by hand");
             assert!(total > 100, "{total} diagnostics");
+            // Related paths found by the address of the index's copy are the files found by path.
+            let files = SourceFiles::new(&report);
+            let related: Vec<&Related> =
+                report.files.iter().flat_map(|f| &f.diagnostics).flat_map(|d| &d.related).collect();
+            let by_address = related.iter().filter(|r| files.by_address.contains_key(&super::super::address(&r.path)));
+            assert!(by_address.count() * 10 > related.len() * 9, "most related paths are the index's");
+            for r in related {
+                assert_eq!(files.related_id(&r.path), files.id(&r.path), "{}", r.path.display());
+            }
         }
     }
 
