@@ -188,7 +188,10 @@ impl Backend {
 /// Reads and summarises files from disk (in parallel) and sends them on in batches;
 /// non-UTF-8 and unreadable files contribute nothing. Stops when `tx` is closed.
 fn analyse_files(files: &[(usize, PathBuf)], roots: &[(PathBuf, Config)], tx: UnboundedSender<IndexBatch>) {
-    files.par_chunks(INDEX_BATCH).for_each_with(tx, |tx, chunk| {
+    // Batches are handed out in walk order (date order for the usual file names), so the
+    // index mostly appends citations; `par_chunks` gave each thread a half of the files,
+    // and every citation of the first half was inserted in the middle of its list.
+    files.chunks(INDEX_BATCH).par_bridge().for_each_with(tx, |tx, chunk| {
         if tx.is_closed() {
             return;
         }
