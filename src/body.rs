@@ -1237,11 +1237,15 @@ impl BlockParser<'_> {
         if let Some(i) = self.config.reference_lists.iter().position(|l| **l == *name) {
             own.list_name = Some(i);
         }
+        let items = top && self.keep == Keep::All;
+        // Only reference bullets and the items kept need the `**label**: text` reading.
+        if ref_list.is_none() && !items {
+            return;
+        }
         let span = match (own.toks.first(), own.toks.last()) {
             (Some(a), Some(b)) => self.span(a.span.start..b.span.end),
             _ => Span::empty(self.off + own.range.start),
         };
-        let items = top && self.keep == Keep::All;
         let Some(l) = labelled(self.src, &own.toks, &self.tok_text) else {
             if items {
                 let text = self.joined.trim().to_string();
