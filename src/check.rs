@@ -357,15 +357,19 @@ fn check_root(
     std::thread::scope(|scope| {
         let (config, wanted, shown) = (&config, &wanted, &shown);
         scope.spawn(move || {
-            all.into_par_iter().chunks(INDEX_BATCH).for_each_with(sender, |sender, batch| {
-                let batch = batch.into_iter().map(|abs| {
-                    let result = read_text(&abs).map(|text| {
-                        let analysis = Analysis::new(&text, config);
+            // Batches are handed out in path order (date order for the usual names), so the
+            // index mostly appends citations instead of inserting them mid-list.
+            all.chunks(INDEX_BATCH).par_bridge().for_each_with(sender, |sender, batch| {
+                let batch = batch.iter().map(|abs| {
+                    let is_wanted = wanted(abs);
+                    let result = read_text(abs).map(|text| {
+                        // A file that is only indexed needs only the index's share of a parse.
+                        let analysis =
+                            if is_wanted { Analysis::new(&text, config) } else { Analysis::for_index(&text, config) };
                         let info = DigestInfo::from_analysis(&analysis);
                         (text, analysis, info)
                     });
-                    let is_wanted = wanted(&abs);
-                    (shown(&abs), abs, is_wanted, result)
+                    (shown(abs), abs.clone(), is_wanted, result)
                 });
                 // The receiver lives until every sender is gone.
                 let _ = sender.send(batch.collect());

@@ -220,3 +220,25 @@ fn the_example_workspace() {
     assert!(out.contains("--> examples/workspace/content/posts/2024-05-10-deepseek-v2-simpo.md:4:"), "{out}");
     assert!(out.trim_end().lines().last().unwrap().ends_with("in 12 files"), "{out}");
 }
+
+#[test]
+fn a_file_gets_the_same_diagnostics_checked_alone_as_with_its_workspace() {
+    // Files that are only indexed are read with the index's share of a parse; what a
+    // checked file is told about them (cited before, related locations) must not change.
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let all = run(manifest, &["check", "examples/workspace", "--format", "json"]);
+    let all: Value = serde_json::from_str(&stdout(&all)).expect("one JSON document");
+    let all = all["diagnostics"].as_array().unwrap();
+    let paths: std::collections::BTreeSet<&str> = all.iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert!(paths.len() >= 3, "{paths:?}");
+    let mut related = 0;
+    for path in paths {
+        let alone = run(manifest, &["check", path, "--format", "json"]);
+        let alone: Value = serde_json::from_str(&stdout(&alone)).expect("one JSON document");
+        let want: Vec<&Value> = all.iter().filter(|d| d["path"] == path).collect();
+        let got: Vec<&Value> = alone["diagnostics"].as_array().unwrap().iter().collect();
+        assert_eq!(got, want, "{path}");
+        related += got.iter().filter(|d| d["related"].as_array().is_some_and(|r| !r.is_empty())).count();
+    }
+    assert!(related > 0, "some diagnostics point into other digests");
+}
