@@ -157,7 +157,7 @@ pub fn workspace_symbols(st: &State, params: &lsp::WorkspaceSymbolParams) -> Opt
                 Some(od) => od.doc.analysis().body.topics().iter().map(|t| t.start.title_span).collect(),
                 None => read_text(&m.path)
                     .map(|t| {
-                        let a = crate::analysis::Analysis::new(&t, config);
+                        let a = crate::analysis::Analysis::for_index(&t, config);
                         a.body.topics().iter().map(|t| t.start.title_span).collect()
                     })
                     .unwrap_or_default(),
