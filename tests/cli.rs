@@ -181,11 +181,16 @@ fn a_named_file_is_checked_with_the_whole_workspace_known() {
     assert!(out.ends_with("0 errors, 1 warning in 1 file\n"), "{out}");
 }
 
+/// `digest-ls check PATH --format json` run from the crate's folder: exit code and report.
+fn check_json(path: &str) -> (Option<i32>, Value) {
+    let o = run(Path::new(env!("CARGO_MANIFEST_DIR")), &["check", path, "--format", "json"]);
+    (o.status.code(), serde_json::from_str(&stdout(&o)).expect("one JSON document"))
+}
+
 #[test]
 fn the_example_workspace() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let o = run(manifest, &["check", "examples/workspace", "--format", "json"]);
-    let json: Value = serde_json::from_str(&stdout(&o)).expect("one JSON document");
+    let (code, json) = check_json("examples/workspace");
     let diagnostics = json["diagnostics"].as_array().unwrap();
     // Exactly the two digests with deliberate mistakes get errors or warnings; the
     // others may get infos and hints (e.g. a paper cited in an earlier digest).
@@ -213,7 +218,7 @@ fn the_example_workspace() {
     assert!(has("2024-05-10", "topic-number"), "{json:#}");
     assert!(has("2024-10-11", "key-typo"), "{json:#}");
     assert!(has("2024-10-11", "bad-url"), "{json:#}");
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(code, Some(1));
 
     let o = run(manifest, &["check", "examples/workspace"]);
     let out = stdout(&o);
@@ -225,16 +230,13 @@ fn the_example_workspace() {
 fn a_file_gets_the_same_diagnostics_checked_alone_as_with_its_workspace() {
     // Files that are only indexed are read with the index's share of a parse; what a
     // checked file is told about them (cited before, related locations) must not change.
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let all = run(manifest, &["check", "examples/workspace", "--format", "json"]);
-    let all: Value = serde_json::from_str(&stdout(&all)).expect("one JSON document");
+    let (_, all) = check_json("examples/workspace");
     let all = all["diagnostics"].as_array().unwrap();
     let paths: std::collections::BTreeSet<&str> = all.iter().map(|d| d["path"].as_str().unwrap()).collect();
     assert!(paths.len() >= 3, "{paths:?}");
     let mut related = 0;
     for path in paths {
-        let alone = run(manifest, &["check", path, "--format", "json"]);
-        let alone: Value = serde_json::from_str(&stdout(&alone)).expect("one JSON document");
+        let (_, alone) = check_json(path);
         let want: Vec<&Value> = all.iter().filter(|d| d["path"] == path).collect();
         let got: Vec<&Value> = alone["diagnostics"].as_array().unwrap().iter().collect();
         assert_eq!(got, want, "{path}");
