@@ -341,7 +341,8 @@ pub enum Keep {
     /// Only what a digest's index entry reads (`workspace::DigestInfo`): blocks and
     /// their kinds, topic titles, reference labels, link definitions and every link's
     /// label and facts. No list items, link texts, URLs or inline destinations' spans,
-    /// reference texts, topic summaries and title keys, or heading texts: for files that are not open those were a third of the parse's allocations.
+    /// reference texts, topic summaries and title keys, or heading texts: for files that
+    /// are not open those were a third of the parse's allocations.
     Summary,
 }
 
@@ -1191,13 +1192,16 @@ impl BlockParser<'_> {
                 }
                 match own.kind {
                     OwnKind::Heading(level) if self.stack.is_empty() && self.kind.is_none() => {
-                        self.joined.clear();
-                        join_text(&own.toks, &self.links, &self.tok_text, &mut self.joined);
                         let text_span = match (own.toks.first(), own.toks.last()) {
                             (Some(a), Some(b)) => self.span(a.span.start..b.span.end),
                             _ => Span::empty(self.off + own.range.start),
                         };
-                        let text = if self.keep == Keep::All { self.joined.trim().to_string() } else { String::new() };
+                        let mut text = String::new();
+                        if self.keep == Keep::All {
+                            self.joined.clear();
+                            join_text(&own.toks, &self.links, &self.tok_text, &mut self.joined);
+                            text = self.joined.trim().to_string();
+                        }
                         self.kind = Some(BlockKind::Heading { level, text, text_span });
                     }
                     OwnKind::Paragraph if self.stack.is_empty() && self.kind.is_none() => {
