@@ -201,7 +201,7 @@ fn display_path(path: &Path, cwd: &Path) -> PathBuf {
 /// Reads a file as UTF-8, with a message that says what went wrong.
 fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    crate::text::utf8_string(bytes).map_err(|e| format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
 }
 
 /// Checks `paths` (files or folders; none means `cwd`), with paths shown relative to `cwd`.

@@ -144,7 +144,7 @@ pub fn load(path: &Path) -> Result<Workspace, String> {
         .map(|p| {
             let info = std::fs::read(&p)
                 .ok()
-                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|b| crate::text::utf8_string(b).ok())
                 .map(|text| DigestInfo::from_analysis(&Analysis::for_index(&text, &config)));
             (p, info)
         })

@@ -115,6 +115,26 @@ pub fn floor_char_boundary(s: &str, i: usize) -> usize {
     i
 }
 
+/// `std::str::from_utf8` with a SIMD check first (the `simdutf8` crate): std's check
+/// was two thirds of reading a digest from disk, whose text is mostly CJK (41 of 58 ms
+/// for 10,000 digests; simdutf8 takes 3 ms). The error, when there is one, is std's.
+pub fn utf8_str(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    if simdutf8::basic::from_utf8(bytes).is_ok() {
+        // SAFETY: simdutf8 has just validated these bytes as UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    std::str::from_utf8(bytes)
+}
+
+/// `String::from_utf8` checked as [`utf8_str`] does.
+pub fn utf8_string(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
+    if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: simdutf8 has just validated these bytes as UTF-8.
+        return Ok(unsafe { String::from_utf8_unchecked(bytes) });
+    }
+    String::from_utf8(bytes)
+}
+
 /// Length of the line break starting at `bytes[i]`, if one does.
 fn break_len(bytes: &[u8], i: usize) -> usize {
     match bytes.get(i) {
@@ -266,6 +286,30 @@ fn offset_char_floor(rope: &ropey::Rope, offset: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn utf8_checks_agree_with_std() {
+        let long = "数据 🦀 ascii ".repeat(100);
+        let mut cases: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"plain".to_vec(),
+            long.clone().into_bytes(),
+            b"\xff".to_vec(),
+            b"ok \xe6\x95".to_vec(),            // a CJK character cut short at the end
+            b"\xed\xa0\x80 surrogate".to_vec(), // UTF-16 surrogates are not UTF-8
+            b"\xc0\xaf overlong".to_vec(),
+        ];
+        // Bad bytes deep in a long text, where the SIMD path does the work.
+        let mut bad = long.clone().into_bytes();
+        bad[1001] = 0x80;
+        cases.push(bad);
+        for bytes in cases {
+            let want = std::str::from_utf8(&bytes).map_err(|e| e.valid_up_to());
+            assert_eq!(super::utf8_str(&bytes).map_err(|e| e.valid_up_to()), want, "{bytes:?}");
+            let got = super::utf8_string(bytes.clone()).map_err(|e| e.utf8_error().valid_up_to());
+            assert_eq!(got.as_deref().map_err(|e| *e), want, "{bytes:?}");
+        }
+    }
+
     use super::*;
 
     fn roundtrip_table(text: &str, cases: &[(usize, Encoding, (u32, u32))]) {

@@ -157,7 +157,7 @@ pub const MAX_FILE_BYTES: u64 = super::transport::MAX_MESSAGE_BYTES as u64;
 /// the opened handle, so a file swapped for a FIFO after a check cannot slip through.
 pub fn read_text(path: &Path) -> Option<String> {
     match read_regular(path) {
-        Ok(Some(bytes)) => match String::from_utf8(bytes) {
+        Ok(Some(bytes)) => match crate::text::utf8_string(bytes) {
             Ok(text) => Some(text),
             Err(_) => {
                 info!("skipping {}: not UTF-8", path.display());

@@ -274,7 +274,7 @@ fn error_reply(id: Value, code: i64, message: String) -> Value {
 }
 
 fn judge(body: &[u8]) -> Verdict {
-    if let Err(e) = std::str::from_utf8(body) {
+    if let Err(e) = crate::text::utf8_str(body) {
         let message = format!("Parse error: the message is not UTF-8 ({e})");
         return Verdict::Answer { reply: error_reply(Value::Null, -32700, message), garbage: true };
     }
