@@ -55,10 +55,11 @@ pub fn run() -> i32 {
         }
     };
     let code = runtime.block_on(async {
-        let (service, socket) = LspService::new(server::Backend::new);
+        let outbox = transport::Outbox::default();
+        let (service, socket) = LspService::new(|client| server::Backend::new(client, outbox.clone()));
         let state = service.inner().state();
         // Through our own framing: see `transport` for what it works around.
-        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, &outbox).await;
         // `exit` after `shutdown` is a clean stop; `exit` alone or the end of input is not.
         if state::lock(&state).shutdown {
             0

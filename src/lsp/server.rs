@@ -21,6 +21,7 @@ use super::convert;
 use super::features;
 use super::guarded;
 use super::state::{lock, ClientFlags, Publish, State};
+use super::transport::Outbox;
 use crate::config::{Config, Settings};
 use crate::discover;
 
@@ -29,6 +30,7 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Files a parser thread reads before handing them to the index (a few milliseconds of work).
 const INDEX_BATCH: usize = 32;
 type IndexBatch = Vec<(PathBuf, Option<crate::workspace::DigestInfo>)>;
+const PUBLISH_DIAGNOSTICS: &str = <notification::PublishDiagnostics as notification::Notification>::METHOD;
 /// The section asked for with `workspace/configuration`.
 const SECTION: &str = "digestLs";
 
@@ -40,9 +42,9 @@ pub struct Backend {
 
 impl Backend {
     /// Builds the backend and starts the task that publishes diagnostics in order.
-    pub fn new(client: Client) -> Backend {
+    pub fn new(client: Client, outbox: Outbox) -> Backend {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(publisher(client.clone(), rx));
+        tokio::spawn(publisher(client.clone(), outbox, rx));
         Backend { client, state: Arc::new(Mutex::new(State::new(tx))) }
     }
 
@@ -229,8 +231,9 @@ fn parse_settings(value: serde_json::Value, from: &str) -> Option<Settings> {
 }
 
 /// Sends queued diagnostics in order; when several are queued for one URI, only the
-/// newest is sent (it supersedes the others).
-async fn publisher(client: Client, mut rx: UnboundedReceiver<Publish>) {
+/// newest is sent (it supersedes the others). They go out through `outbox` (see there
+/// why), or tower-lsp-server's client when it is not wired.
+async fn publisher(client: Client, outbox: Outbox, mut rx: UnboundedReceiver<Publish>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while let Ok(next) = rx.try_recv() {
@@ -243,7 +246,10 @@ async fn publisher(client: Client, mut rx: UnboundedReceiver<Publish>) {
             }
         }
         for p in kept.into_iter().rev() {
-            client.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
+            let params = PublishDiagnosticsParams::new(p.uri, p.diagnostics, p.version);
+            if !outbox.notify(PUBLISH_DIAGNOSTICS, &params).await {
+                client.publish_diagnostics(params.uri, params.diagnostics, params.version).await;
+            }
         }
     }
 }
