@@ -613,7 +613,8 @@ fn main() {
         table.timing("open during indexing (10k) -> first diagnostics", &first, "<= 50 ms");
     }
 
-    let (mut rss_indexed, mut rss_big_indexed, mut rss_empty, mut rss_big) = (None, None, None, None);
+    let (mut rss_indexed, mut rss_big_indexed, mut rss_big_closed, mut rss_empty, mut rss_big) =
+        (None, None, None, None, None);
     // (1), (4), (5), (8) on one server with 10,000 digests indexed.
     if args.wants("indexed") {
         eprintln!("typing, queries and memory with 10,000 digests indexed ...");
@@ -693,6 +694,22 @@ fn main() {
                 "",
             ),
         }
+        if first.is_some() {
+            // Memory once the editor has closed it (and the sample): what the server
+            // keeps after a big file has come and gone.
+            for u in [&big10_uri, &uri] {
+                s.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+            }
+            let closed = big10_uri.clone();
+            s.wait("the emptied diagnostics of the closed 10 MB digest", move |m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == closed.as_str()
+                    && m["params"]["diagnostics"].as_array().is_some_and(Vec::is_empty)
+            });
+            // Freed memory goes back to the system on a background thread.
+            std::thread::sleep(Duration::from_millis(500));
+            rss_big_closed = s.rss_kib();
+        }
         s.kill();
 
         let (mut s1, sample1, _, _) = indexed_server(&bin, &ws1k);
@@ -738,6 +755,7 @@ fn main() {
     if args.wants("indexed") {
         table.value("resident memory after indexing 10k digests (sample open)", 1, mb(rss_indexed), "<= 60 MB");
         table.value("resident memory, 10k indexed + 10 MB digest open", 1, mb(rss_big_indexed), "");
+        table.value("resident memory, 10k indexed, 10 MB digest closed again", 1, mb(rss_big_closed), "");
     }
     if args.wants("big") {
         table.value("resident memory, empty workspace", 1, mb(rss_empty), "");

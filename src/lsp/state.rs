@@ -454,9 +454,19 @@ impl State {
     }
 
     /// `didClose`; returns whether a root's configuration changed (the caller then reindexes).
+    /// The size in bytes of an open document.
+    pub fn open_bytes(&self, uri: &Uri) -> Option<usize> {
+        self.docs.get(uri).map(|od| od.doc.rope().len_bytes())
+    }
+
     pub fn close(&mut self, uri: &Uri) -> bool {
         let Some(od) = self.docs.remove(uri) else { return false };
         self.send(Publish { uri: uri.clone(), diagnostics: Vec::new(), version: None });
+        if self.docs.is_empty() {
+            // Related locations are placed for open documents only.
+            self.disk_cache.borrow_mut().clear();
+            self.disk_cache_bytes.set(0);
+        }
         if is_config_path(&od.path) {
             // The disk content of the configuration counts again.
             let Some(i) = self.roots.iter().position(|r| r.path.join(config::FILE_NAME) == od.path) else {
@@ -808,6 +818,25 @@ mod tests {
         assert_eq!(st.disk_cache_bytes.get(), "优化 one\r\n".len());
         std::fs::write(&b, "changed\n").unwrap();
         assert_eq!(st.disk_text(&b).unwrap().text, "changed\n", "a forgotten file is read again");
+    }
+
+    #[test]
+    fn the_disk_cache_is_emptied_when_the_last_document_closes() {
+        let (mut st, _rx) = state();
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("other.md");
+        std::fs::write(&other, "优化 😀\r\n").unwrap();
+        let (a, b) = (Uri::from_str("untitled:a").unwrap(), Uri::from_str("untitled:b").unwrap());
+        st.open(a.clone(), "markdown", 1, "---\ntitle: x\n---\n");
+        st.open(b.clone(), "markdown", 1, "---\ntitle: y\n---\n");
+        assert_eq!(st.open_bytes(&a), Some("---\ntitle: x\n---\n".len()));
+        st.disk_text(&other).unwrap();
+        st.close(&a);
+        assert_eq!(st.disk_cache_bytes.get(), "优化 😀\r\n".len(), "kept while a document is open");
+        st.close(&b);
+        assert_eq!(st.disk_cache_bytes.get(), 0);
+        assert!(st.disk_cache.borrow().is_empty());
+        assert_eq!(st.open_bytes(&b), None);
     }
 
     #[test]
