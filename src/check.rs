@@ -372,19 +372,20 @@ fn check_root(
                 let batch = batch.iter().map(|abs| {
                     let is_wanted = wanted(abs);
                     let checked = is_wanted && !reported.contains(abs);
+                    let path = shown(abs);
                     let result = read_text(abs).map(|text| {
                         // A file that is only indexed needs only the index's share of a parse.
                         if checked {
                             let analysis = Analysis::new(&text, config);
                             let info = DigestInfo::from_analysis(&analysis);
-                            mine.push((shown(abs), text, analysis));
+                            mine.push((path.clone(), text, analysis));
                             (None, info)
                         } else {
                             let info = DigestInfo::from_analysis(&Analysis::for_index(&text, config));
                             (Some(text), info)
                         }
                     });
-                    (shown(abs), abs.clone(), is_wanted, result)
+                    (path, abs.clone(), is_wanted, result)
                 });
                 let batch = batch.collect();
                 parsed.keep(mine);

@@ -30,6 +30,7 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Files a parser thread reads before handing them to the index (a few milliseconds of work).
 const INDEX_BATCH: usize = 32;
 type IndexBatch = Vec<(PathBuf, Option<crate::workspace::DigestInfo>)>;
+/// The method of the notifications that the publisher sends through the outbox.
 const PUBLISH_DIAGNOSTICS: &str = <notification::PublishDiagnostics as notification::Notification>::METHOD;
 /// The section asked for with `workspace/configuration`.
 const SECTION: &str = "digestLs";

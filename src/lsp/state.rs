@@ -453,12 +453,12 @@ impl State {
         self.publish(uri);
     }
 
-    /// `didClose`; returns whether a root's configuration changed (the caller then reindexes).
     /// The size in bytes of an open document.
     pub fn open_bytes(&self, uri: &Uri) -> Option<usize> {
         self.docs.get(uri).map(|od| od.doc.rope().len_bytes())
     }
 
+    /// `didClose`; returns whether a root's configuration changed (the caller then reindexes).
     pub fn close(&mut self, uri: &Uri) -> bool {
         let Some(od) = self.docs.remove(uri) else { return false };
         self.send(Publish { uri: uri.clone(), diagnostics: Vec::new(), version: None });
