@@ -455,15 +455,11 @@ fn floor(files: &[PathBuf]) -> Duration {
 /// per-thread cache). No blocks, topics or labels: a lower bound for indexing, next to
 /// the floor, to show how much of the gap is the work itself.
 fn index_needs(files: &[PathBuf]) -> Duration {
-    use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser, Tag};
+    use pulldown_cmark::{BrokenLink, CowStr, Event, Parser, Tag};
     fn accept<'a>(_: BrokenLink<'a>) -> Option<(CowStr<'a>, CowStr<'a>)> {
         Some((CowStr::Borrowed(""), CowStr::Borrowed("")))
     }
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_DEFINITION_LIST;
+    let options = digest_ls::body::options();
     let limits = digest_ls::config::Config::default().limits;
     // Fresh threads: the URL cache is per thread, and a server starts with it empty.
     let pool = rayon::ThreadPoolBuilder::new().build().expect("a thread pool");

@@ -436,7 +436,7 @@ pub fn parse_keeping(text: &str, base: usize, config: &Config, keep: Keep) -> Bo
 /// Hugo's goldmark defaults: tables, strikethrough, task lists, footnotes and
 /// definition lists. Never the metadata-block option: the front matter is split
 /// off before, and a `---` line in the body is a rule or a setext underline.
-fn options() -> Options {
+pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
