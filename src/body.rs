@@ -350,27 +350,139 @@ pub enum Keep {
 /// full parse.
 pub fn parse_blocks_keeping(text: &str, base: usize, config: &Config, keep: Keep) -> Vec<Block> {
     let text = &*lone_cr_to_lf(text);
-    let mut blocks = Vec::new();
     if text.is_empty() {
-        return blocks;
+        return Vec::new();
     }
-    // The events are streamed: only the current block's are held (a whole-body buffer
-    // of events was a tenth of indexing, growing and freeing).
+    let mut scratch = Scratch::take();
+    let blocks = match streamed(text, base, (config, keep), &mut scratch) {
+        Some(blocks) => blocks,
+        None => buffered(text, base, (config, keep), &mut scratch),
+    };
+    scratch.put_back();
+    blocks
+}
+
+/// The blocks read one at a time from their share of the one pass (`block_from`), for
+/// tests: `parse_blocks_keeping` gives the same whenever it reads the pass straight
+/// through.
+#[doc(hidden)]
+pub fn parse_blocks_buffered(text: &str, base: usize, config: &Config, keep: Keep) -> Vec<Block> {
+    let text = &*lone_cr_to_lf(text);
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let mut scratch = Scratch::take();
+    let blocks = buffered(text, base, (config, keep), &mut scratch);
+    scratch.put_back();
+    blocks
+}
+
+/// Whether `parse_blocks_keeping` reads `text` straight through (for tests).
+#[doc(hidden)]
+pub fn reads_straight_through(text: &str, config: &Config) -> bool {
+    let text = &*lone_cr_to_lf(text);
+    text.is_empty() || streamed(text, 0, (config, Keep::Summary), &mut Scratch::default()).is_some()
+}
+
+/// Every block from the one pass as it comes, with no event held back: when no block
+/// has to be parsed on its own (nothing in the text can define a link or a footnote)
+/// and every block's events lie inside it, reading a block's events where they come
+/// is reading them from `own` in `block_from`, and most bodies are like that. A block
+/// whose events do not line up ends the attempt (`None`: parse as `buffered`).
+/// Holding every event until its block was complete, then reading it, was a sixth of
+/// indexing.
+fn streamed(text: &str, base: usize, config: (&Config, Keep), scratch: &mut Scratch) -> Option<Vec<Block>> {
+    if text.contains("[^") || text.contains("]:") {
+        return None;
+    }
+    let mut blocks = Vec::new();
+    let mut cuts = Boundaries::new(text);
+    let mut p = BlockParser::new(text, base, config, std::mem::take(scratch));
+    let mut line = Lineup::new(0);
+    let parser = Parser::new_with_broken_link_callback(text, options(), Some(accept_broken_links));
+    let mut ok = true;
+    for (event, range) in parser.into_offset_iter() {
+        if let Some(next) = cuts.feed(&event, &range) {
+            if !line.ends_at(next) {
+                ok = false;
+                break;
+            }
+            blocks.push(p.finish_block(Span::new(base + line.start, base + next), Vec::new()));
+            line = Lineup::new(next);
+        }
+        if !line.take(&event, &range) {
+            ok = false;
+            break;
+        }
+        p.event(event, range);
+    }
+    if ok && line.ends_at(text.len()) {
+        blocks.push(p.finish_block(Span::new(base + line.start, base + text.len()), Vec::new()));
+    } else {
+        ok = false;
+    }
+    *scratch = p.into_scratch();
+    ok.then_some(blocks)
+}
+
+/// What `aligned` and `block_from`'s cut check, for one block's events as they come.
+struct Lineup {
+    start: usize,
+    depth: usize,
+    /// The largest start and end of an event so far.
+    last_start: Option<usize>,
+    last_end: usize,
+}
+
+impl Lineup {
+    fn new(start: usize) -> Lineup {
+        Lineup { start, depth: 0, last_start: None, last_end: start }
+    }
+
+    /// Takes the block's next event; false when it starts before the block or ends
+    /// one that did not start in it.
+    fn take(&mut self, event: &Event<'_>, range: &Range<usize>) -> bool {
+        if range.start < self.start {
+            return false;
+        }
+        self.last_start = Some(self.last_start.map_or(range.start, |s| s.max(range.start)));
+        self.last_end = self.last_end.max(range.end);
+        match event {
+            Event::Start(_) => self.depth += 1,
+            Event::End(_) => match self.depth.checked_sub(1) {
+                Some(d) => self.depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+        true
+    }
+
+    /// Whether the events taken are the block's whole share when it ends at `end`:
+    /// balanced, none reaching past `end`, none starting at or after it (`block_from`
+    /// would leave those to the next block).
+    fn ends_at(&self, end: usize) -> bool {
+        self.depth == 0 && self.last_end <= end && self.last_start.is_none_or(|s| s < end)
+    }
+}
+
+/// Each block read from its share of the one pass, held until the block is complete;
+/// a block that could see other blocks is parsed again on its own (`block_from`).
+fn buffered(text: &str, base: usize, config: (&Config, Keep), scratch: &mut Scratch) -> Vec<Block> {
+    let mut blocks = Vec::new();
     let mut cuts = Boundaries::new(text);
     let mut start = 0;
     // Room for the events of a typical block, so that it is not grown from empty per file.
     let mut own: Vec<(Event<'_>, Range<usize>)> = Vec::with_capacity(128);
-    let mut scratch = Scratch::take();
     let parser = Parser::new_with_broken_link_callback(text, options(), Some(accept_broken_links));
     for (event, range) in parser.into_offset_iter() {
         if let Some(next) = cuts.feed(&event, &range) {
-            blocks.push(block_from(text, start..next, base, (config, keep), &mut own, &mut scratch));
+            blocks.push(block_from(text, start..next, base, config, &mut own, scratch));
             start = next;
         }
         own.push((event, range));
     }
-    blocks.push(block_from(text, start..text.len(), base, (config, keep), &mut own, &mut scratch));
-    scratch.put_back();
+    blocks.push(block_from(text, start..text.len(), base, config, &mut own, scratch));
     blocks
 }
 
@@ -772,63 +884,78 @@ fn parse_one(src: &str, off: usize, config: (&Config, Keep), scratch: &mut Scrat
 fn read_block<'e>(
     src: &str,
     off: usize,
-    (config, keep): (&Config, Keep),
+    config: (&Config, Keep),
     events: impl Iterator<Item = (Event<'e>, Range<usize>)>,
     definitions: Vec<Definition>,
     scratch: &mut Scratch,
 ) -> Block {
-    let Scratch { stack, run_text, tok_text, link_text, joined, tok_pool } = std::mem::take(scratch);
-    let mut finder = LinkFinder::new();
-    finder.kinds(&[linkify::LinkKind::Url]).url_can_be_iri(false);
-    let mut p = BlockParser {
-        src,
-        off,
-        config,
-        keep,
-        finder,
-        stack,
-        kind: None,
-        links: Vec::new(),
-        references: Vec::new(),
-        items: Vec::new(),
-        link: None,
-        run: None,
-        run_text,
-        tok_text,
-        link_text,
-        joined,
-        tok_pool,
-        strong: None,
-        consumed: 0,
-        verbatim: 0,
-    };
+    let mut p = BlockParser::new(src, off, config, std::mem::take(scratch));
     for (event, range) in events {
         p.event(event, range);
     }
-    p.flush();
-    for link in &mut p.links {
-        // (`Keep::Summary` looks the facts up as it meets each URL, which it does not keep.)
-        if link.label.is_none() && link.facts.is_none() {
-            link.facts = Some(UrlFacts::shared(&link.url));
+    let block = p.finish_block(Span::new(off, off + src.len()), definitions);
+    *scratch = p.into_scratch();
+    block
+}
+
+impl<'a> BlockParser<'a> {
+    /// A parser of the blocks of `src` (at absolute offset `off`), reusing `scratch`'s buffers.
+    fn new(src: &'a str, off: usize, (config, keep): (&'a Config, Keep), scratch: Scratch) -> BlockParser<'a> {
+        let Scratch { stack, run_text, tok_text, link_text, joined, tok_pool } = scratch;
+        let mut finder = LinkFinder::new();
+        finder.kinds(&[linkify::LinkKind::Url]).url_can_be_iri(false);
+        BlockParser {
+            src,
+            off,
+            config,
+            keep,
+            finder,
+            stack,
+            kind: None,
+            links: Vec::new(),
+            references: Vec::new(),
+            items: Vec::new(),
+            link: None,
+            run: None,
+            run_text,
+            tok_text,
+            link_text,
+            joined,
+            tok_pool,
+            strong: None,
+            consumed: 0,
+            verbatim: 0,
         }
     }
-    p.stack.clear();
-    p.tok_text.clear();
-    *scratch = Scratch {
-        stack: p.stack,
-        run_text: p.run_text,
-        tok_text: p.tok_text,
-        link_text: p.link_text,
-        joined: p.joined,
-        tok_pool: p.tok_pool,
-    };
-    Block {
-        span: Span::new(off, off + src.len()),
-        kind: p.kind.unwrap_or_default(),
-        links: p.links,
-        references: p.references,
-        definitions,
-        items: p.items,
+
+    /// Ends the block that spans `span` (all its events read) and makes ready for the next.
+    fn finish_block(&mut self, span: Span, definitions: Vec<Definition>) -> Block {
+        self.flush();
+        for link in &mut self.links {
+            // (`Keep::Summary` looks the facts up as it meets each URL, which it does not keep.)
+            if link.label.is_none() && link.facts.is_none() {
+                link.facts = Some(UrlFacts::shared(&link.url));
+            }
+        }
+        self.stack.clear();
+        self.tok_text.clear();
+        self.link = None;
+        self.strong = None;
+        self.consumed = 0;
+        self.verbatim = 0;
+        Block {
+            span,
+            kind: self.kind.take().unwrap_or_default(),
+            links: std::mem::take(&mut self.links),
+            references: std::mem::take(&mut self.references),
+            definitions,
+            items: std::mem::take(&mut self.items),
+        }
+    }
+
+    fn into_scratch(self) -> Scratch {
+        let BlockParser { stack, run_text, tok_text, link_text, joined, tok_pool, .. } = self;
+        Scratch { stack, run_text, tok_text, link_text, joined, tok_pool }
     }
 }
 
@@ -1511,6 +1638,24 @@ mod tests {
         // Buffers left by an earlier parse change nothing in the next.
         assert_eq!(parse("**1. a**: b\n* x\n", 0, &config), small);
         assert_eq!(parse(&long, 0, &config), big);
+    }
+
+    #[test]
+    fn lineup_takes_only_a_whole_share() {
+        let (open, close, text) =
+            (Event::Start(Tag::Paragraph), Event::End(TagEnd::Paragraph), Event::Text(CowStr::Borrowed("x")));
+        let mut line = Lineup::new(10);
+        assert!(line.take(&open, &(10..20)) && line.take(&text, &(10..19)));
+        assert!(!line.ends_at(20), "a paragraph still open");
+        assert!(line.take(&close, &(10..20)));
+        assert!(line.ends_at(20) && line.ends_at(25));
+        assert!(!line.ends_at(19), "an event reaching past the end");
+        assert!(!Lineup::new(10).take(&text, &(9..12)), "an event starting before the block");
+        assert!(!Lineup::new(10).take(&close, &(10..12)), "an end without its start");
+        let mut empty_at_end = Lineup::new(10);
+        assert!(empty_at_end.take(&text, &(20..20)));
+        assert!(!empty_at_end.ends_at(20), "an event at the end belongs to the next block");
+        assert!(Lineup::new(10).ends_at(10), "a block without events");
     }
 
     #[test]

@@ -260,6 +260,31 @@ fn digest() -> impl Strategy<Value = String> {
     })
 }
 
+/// Like `digest`, from the lines that cannot define a link or a footnote: the body
+/// parser reads such bodies straight through, not block by block.
+fn plain_digest() -> impl Strategy<Value = String> {
+    let plain: Vec<&'static str> = LINES.iter().copied().filter(|l| !l.contains("]:") && !l.contains("[^")).collect();
+    let line = proptest::sample::select(plain);
+    let brk = proptest::sample::select(&["\n", "\n", "\n", "\r\n", "\r"][..]);
+    proptest::collection::vec((line, brk), 0..40)
+        .prop_map(|parts| parts.into_iter().flat_map(|(l, b)| [l, b]).collect())
+}
+
+/// The straight-through reading is taken where it can be, and only there.
+#[test]
+fn bodies_without_definitions_are_read_straight_through() {
+    let config = Config::default();
+    let sample = include_str!("fixtures/seed-digest.md");
+    assert!(body::reads_straight_through(sample, &config));
+    let plain: Vec<&str> = LINES.iter().copied().filter(|l| !l.contains("]:") && !l.contains("[^")).collect();
+    let all = plain.join("\n");
+    assert!(body::reads_straight_through(&all, &config), "every plain line at once");
+    assert!(body::reads_straight_through(&all.replace('\n', "\r\n"), &config));
+    for defining in ["[a]: https://example.com/\n\nuse [a]\n", "a note[^1]\n", "[^1]: the note\n"] {
+        assert!(!body::reads_straight_through(defining, &config), "{defining:?}");
+    }
+}
+
 /// Texts where one pulldown-cmark pass over the whole body sees across blocks; the body
 /// parser must still give each block what parsing it alone gives.
 #[test]
@@ -308,6 +333,20 @@ proptest! {
                 prop_assert_eq!(&window[..], &full[i..j], "window {}..{}", i, j);
             }
         }
+    }
+
+    /// Reading the one pass straight through gives the blocks that reading it block by
+    /// block gives (`body::parse_blocks_buffered`), in both modes.
+    #[test]
+    fn reading_straight_through_equals_reading_block_by_block(
+        text in prop_oneof![digest(), plain_digest()],
+        base in 0usize..3,
+        summary in any::<bool>(),
+    ) {
+        let config = Config::default();
+        let keep = if summary { body::Keep::Summary } else { body::Keep::All };
+        let got = body::parse_blocks_keeping(&text, base, &config, keep);
+        prop_assert_eq!(got, body::parse_blocks_buffered(&text, base, &config, keep), "{:?}", text);
     }
 
     /// Shifting a block moves every span and nothing else.
