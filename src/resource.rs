@@ -173,7 +173,11 @@ impl UrlFacts {
                 None => (url.into(), Arc::new(UrlFacts::of(url))),
             };
             if cache.young.len() >= URL_CACHE_GENERATION {
-                cache.old = std::mem::take(&mut cache.young);
+                // The old generation's table is emptied and kept: a new map grew from
+                // empty, rehashing, every generation.
+                let cache = &mut *cache;
+                std::mem::swap(&mut cache.young, &mut cache.old);
+                cache.young.clear();
             }
             cache.young.insert(key, facts.clone());
             facts
