@@ -2,7 +2,7 @@
 
 use crate::body::{self, Body};
 use crate::config::Config;
-use crate::front_matter::{self, FrontMatter, NodeKind};
+use crate::front_matter::{self, FrontMatter};
 use crate::text::Span;
 
 /// Everything the features need to know about one digest's text.
@@ -45,29 +45,11 @@ impl Analysis {
 
     /// The tags' values and spans, borrowed (`tags` without a copy of each value).
     pub fn tag_values(&self) -> impl Iterator<Item = (&str, Span)> {
-        let yaml = self.front_matter.yaml.as_ref();
-        let tags = yaml.and_then(|y| Some((y, y.get("tags")?)));
-        let (items, single): (&[_], _) = match tags {
-            Some((yaml, tags)) => match &yaml.node(yaml.resolve(tags)).kind {
-                NodeKind::Seq { items, .. } => (items.as_slice(), None),
-                NodeKind::Scalar { value, .. } if !value.is_empty() => {
-                    (&[], Some((value.as_str(), yaml.node(tags).span)))
-                }
-                _ => (&[], None),
-            },
-            None => (&[], None),
-        };
-        let items = items.iter().filter_map(move |&i| {
-            let yaml = yaml?;
-            let (value, _) = yaml.scalar(i)?;
-            Some((value, yaml.node(i).span))
-        });
-        single.into_iter().chain(items)
+        self.front_matter.tag_values()
     }
 
     /// A top-level scalar of the front matter (`title`, `date`, ...).
     pub fn scalar(&self, key: &str) -> Option<&str> {
-        let yaml = self.front_matter.yaml.as_ref()?;
-        yaml.scalar(yaml.get(key)?).map(|(v, _)| v)
+        self.front_matter.scalar(key)
     }
 }

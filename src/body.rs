@@ -392,13 +392,42 @@ pub fn reads_straight_through(text: &str, config: &Config) -> bool {
 /// Holding every event until its block was complete, then reading it, was a sixth of
 /// indexing.
 fn streamed(text: &str, base: usize, config: (&Config, Keep), scratch: &mut Scratch) -> Option<Vec<Block>> {
-    if text.contains("[^") || text.contains("]:") {
-        return None;
-    }
     let mut blocks = Vec::new();
+    stream(text, base, config, scratch, |block| blocks.push(std::mem::take(block))).then_some(blocks)
+}
+
+/// Reads the body in `text` (at `base`) straight through, as `parse_blocks_keeping` does
+/// when it can, lending each block to `visit` instead of collecting them: the block's
+/// lists are reused for the next block. False when the body cannot be read straight
+/// through (`visit` may have seen some blocks; use `parse_blocks_keeping`).
+pub fn visit_blocks(text: &str, base: usize, config: &Config, keep: Keep, visit: impl FnMut(&Block)) -> bool {
+    let text = &*lone_cr_to_lf(text);
+    if text.is_empty() {
+        return true;
+    }
+    let mut scratch = Scratch::take();
+    let mut visit = visit;
+    let done = stream(text, base, (config, keep), &mut scratch, |block| visit(block));
+    scratch.put_back();
+    done
+}
+
+/// The straight-through reading: each block goes to `sink` as it is complete, in a
+/// `Block` whose lists the sink may take or leave for the next block to reuse.
+fn stream(
+    text: &str,
+    base: usize,
+    config: (&Config, Keep),
+    scratch: &mut Scratch,
+    mut sink: impl FnMut(&mut Block),
+) -> bool {
+    if text.contains("[^") || text.contains("]:") {
+        return false;
+    }
     let mut cuts = Boundaries::new(text);
     let mut p = BlockParser::new(text, base, config, std::mem::take(scratch));
     let mut line = Lineup::new(0);
+    let mut block = Block::default();
     let parser = Parser::new_with_broken_link_callback(text, options(), Some(accept_broken_links));
     let mut ok = true;
     for (event, range) in parser.into_offset_iter() {
@@ -407,7 +436,8 @@ fn streamed(text: &str, base: usize, config: (&Config, Keep), scratch: &mut Scra
                 ok = false;
                 break;
             }
-            blocks.push(p.finish_block(Span::new(base + line.start, base + next), Vec::new()));
+            p.finish_block_into(Span::new(base + line.start, base + next), Vec::new(), &mut block);
+            sink(&mut block);
             line = Lineup::new(next);
         }
         if !line.take(&event, &range) {
@@ -417,12 +447,13 @@ fn streamed(text: &str, base: usize, config: (&Config, Keep), scratch: &mut Scra
         p.event(event, range);
     }
     if ok && line.ends_at(text.len()) {
-        blocks.push(p.finish_block(Span::new(base + line.start, base + text.len()), Vec::new()));
+        p.finish_block_into(Span::new(base + line.start, base + text.len()), Vec::new(), &mut block);
+        sink(&mut block);
     } else {
         ok = false;
     }
     *scratch = p.into_scratch();
-    ok.then_some(blocks)
+    ok
 }
 
 /// What `aligned` and `block_from`'s cut check, for one block's events as they come.
@@ -930,6 +961,13 @@ impl<'a> BlockParser<'a> {
 
     /// Ends the block that spans `span` (all its events read) and makes ready for the next.
     fn finish_block(&mut self, span: Span, definitions: Vec<Definition>) -> Block {
+        let mut block = Block::default();
+        self.finish_block_into(span, definitions, &mut block);
+        block
+    }
+
+    /// `finish_block` into `out`, whose lists (emptied) the parser takes for the next block.
+    fn finish_block_into(&mut self, span: Span, definitions: Vec<Definition>, out: &mut Block) {
         self.flush();
         for link in &mut self.links {
             // (`Keep::Summary` looks the facts up as it meets each URL, which it does not keep.)
@@ -943,14 +981,15 @@ impl<'a> BlockParser<'a> {
         self.strong = None;
         self.consumed = 0;
         self.verbatim = 0;
-        Block {
-            span,
-            kind: self.kind.take().unwrap_or_default(),
-            links: std::mem::take(&mut self.links),
-            references: std::mem::take(&mut self.references),
-            definitions,
-            items: std::mem::take(&mut self.items),
-        }
+        out.span = span;
+        out.kind = self.kind.take().unwrap_or_default();
+        out.definitions = definitions;
+        std::mem::swap(&mut out.links, &mut self.links);
+        std::mem::swap(&mut out.references, &mut self.references);
+        std::mem::swap(&mut out.items, &mut self.items);
+        self.links.clear();
+        self.references.clear();
+        self.items.clear();
     }
 
     fn into_scratch(self) -> Scratch {

@@ -381,7 +381,7 @@ fn check_root(
                             mine.push((path.clone(), text, analysis));
                             (None, info)
                         } else {
-                            let info = DigestInfo::from_analysis(&Analysis::for_index(&text, config));
+                            let info = DigestInfo::read(&text, config);
                             (Some(text), info)
                         }
                     });

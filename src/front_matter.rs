@@ -136,6 +136,37 @@ pub enum ScalarType {
     Timestamp,
 }
 
+impl FrontMatter {
+    /// The values and spans of the items of a `tags` sequence (string items only), or
+    /// of a non-empty `tags` scalar.
+    pub fn tag_values(&self) -> impl Iterator<Item = (&str, Span)> {
+        let yaml = self.yaml.as_ref();
+        let tags = yaml.and_then(|y| Some((y, y.get("tags")?)));
+        let (items, single): (&[_], _) = match tags {
+            Some((yaml, tags)) => match &yaml.node(yaml.resolve(tags)).kind {
+                NodeKind::Seq { items, .. } => (items.as_slice(), None),
+                NodeKind::Scalar { value, .. } if !value.is_empty() => {
+                    (&[], Some((value.as_str(), yaml.node(tags).span)))
+                }
+                _ => (&[], None),
+            },
+            None => (&[], None),
+        };
+        let items = items.iter().filter_map(move |&i| {
+            let yaml = yaml?;
+            let (value, _) = yaml.scalar(i)?;
+            Some((value, yaml.node(i).span))
+        });
+        single.into_iter().chain(items)
+    }
+
+    /// A top-level scalar (`title`, `date`, ...).
+    pub fn scalar(&self, key: &str) -> Option<&str> {
+        let yaml = self.yaml.as_ref()?;
+        yaml.scalar(yaml.get(key)?).map(|(v, _)| v)
+    }
+}
+
 impl Yaml {
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id]

@@ -11,7 +11,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::analysis::Analysis;
 use crate::config::{self, Config};
 use crate::rename::variant_groups;
 use crate::workspace::{DigestInfo, Workspace};
@@ -145,7 +144,7 @@ pub fn load(path: &Path) -> Result<Workspace, String> {
             let info = std::fs::read(&p)
                 .ok()
                 .and_then(|b| crate::text::utf8_string(b).ok())
-                .map(|text| DigestInfo::from_analysis(&Analysis::for_index(&text, &config)));
+                .map(|text| DigestInfo::read(&text, &config));
             (p, info)
         })
         .collect();

@@ -13,9 +13,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::analysis::Analysis;
-use crate::body::{Block, Resolver};
+use crate::body::{Block, BlockKind, Body, Keep, Resolver};
+use crate::config::Config;
 use crate::date::HugoDate;
 use crate::document::BlockMemo;
+use crate::front_matter::FrontMatter;
 use crate::text::Span;
 
 /// What one digest contributes to the workspace.
@@ -52,21 +54,51 @@ impl DigestInfo {
         for (block, topic) in analysis.body.blocks_with_topics() {
             push_citations(block, &resolver, topic, &mut citations, &mut labels);
         }
-        DigestInfo::assemble(analysis, citations)
+        DigestInfo::assemble(&analysis.front_matter, topic_titles(analysis), citations)
     }
 
-    /// The summary with the citations given; the rest is read from the front matter and topics.
-    fn assemble(analysis: &Analysis, mut citations: Vec<Citation>) -> DigestInfo {
-        let date = analysis.scalar("date").and_then(|d| crate::date::parse(d).ok());
-        let title = analysis.scalar("title").map(str::to_string);
+    /// The index entry of a digest that is not open, from its text: equal to
+    /// `from_analysis(&Analysis::for_index(text, config))`, and built without the
+    /// analysis when the body can be read straight through (`body::visit_blocks`).
+    pub fn read(text: &str, config: &Config) -> DigestInfo {
+        let front_matter = crate::front_matter::parse(text, &config.limits);
+        let start = front_matter.body_start.min(text.len());
+        let (mut citations, mut topics, mut labels) = (Vec::new(), Vec::new(), Vec::new());
+        let mut topic = None;
+        // A body read straight through defines no link, so a reference link has no
+        // target: resolving against no definitions is resolving against its own.
+        let nothing = Body::default();
+        let resolver = nothing.resolver();
+        let read = crate::body::visit_blocks(&text[start..], start, config, Keep::Summary, |block| {
+            match &block.kind {
+                BlockKind::TopicStart(t) => {
+                    topic = Some(topics.len());
+                    topics.push(t.title.clone());
+                }
+                BlockKind::Heading { .. } => topic = None,
+                BlockKind::List | BlockKind::Other => {}
+            }
+            push_citations(block, &resolver, topic, &mut citations, &mut labels);
+        });
+        if !read {
+            let body = crate::body::parse_keeping(&text[start..], start, config, Keep::Summary);
+            return DigestInfo::from_analysis(&Analysis { front_matter, body });
+        }
+        DigestInfo::assemble(&front_matter, topics, citations)
+    }
+
+    /// The summary with the topics' titles and the citations given; the rest is read
+    /// from the front matter.
+    fn assemble(front_matter: &FrontMatter, topics: Vec<String>, mut citations: Vec<Citation>) -> DigestInfo {
+        let date = front_matter.scalar("date").and_then(|d| crate::date::parse(d).ok());
+        let title = front_matter.scalar("title").map(str::to_string);
         let mut tags: Vec<Arc<str>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (value, _) in analysis.tag_values() {
+        for (value, _) in front_matter.tag_values() {
             if seen.insert(value) {
                 tags.push(value.into());
             }
         }
-        let topics: Vec<String> = analysis.body.topics().iter().map(|t| t.start.title.clone()).collect();
         // Summaries live as long as the index: no spare capacity.
         citations.shrink_to_fit();
         tags.shrink_to_fit();
@@ -74,28 +106,34 @@ impl DigestInfo {
     }
 }
 
+fn topic_titles(analysis: &Analysis) -> Vec<String> {
+    analysis.body.topics().iter().map(|t| t.start.title.clone()).collect()
+}
+
 /// Appends the citations of one block, with `topic`, to `out`; `labels` is scratch space.
-fn push_citations<'a>(
-    block: &'a Block,
+fn push_citations(
+    block: &Block,
     resolver: &Resolver<'_>,
     topic: Option<usize>,
     out: &mut Vec<Citation>,
-    labels: &mut Vec<Option<&'a str>>,
+    labels: &mut Vec<Option<usize>>,
 ) {
     if block.links.is_empty() {
         return;
     }
-    // Each link's label: that of the first reference bullet whose target it is.
+    // Each link's label: that of the first reference bullet whose target it is (by
+    // index into the block's references).
     labels.clear();
     labels.resize(block.links.len(), None);
-    for r in &block.references {
+    for (i, r) in block.references.iter().enumerate() {
         if let Some(slot) = r.link.and_then(|l| labels.get_mut(l)) {
-            slot.get_or_insert(r.label.as_str());
+            slot.get_or_insert(i);
         }
     }
     for (link, label) in block.links.iter().zip(labels.iter()) {
         let Some(key) = resolver.target(link).and_then(|(_, f)| f.key.clone()) else { continue };
-        out.push(Citation { key, label: label.unwrap_or_default().to_string(), topic, span: link.span });
+        let label = label.and_then(|i| block.references.get(i)).map_or("", |r| r.label.as_str());
+        out.push(Citation { key, label: label.to_string(), topic, span: link.span });
     }
 }
 
@@ -125,7 +163,7 @@ impl SummaryCache {
         for (topic, moved, cited) in self.citations(analysis) {
             citations.extend(cited.iter().map(|c| Citation { span: c.span.shift(moved), topic, ..c.clone() }));
         }
-        DigestInfo::assemble(analysis, citations)
+        DigestInfo::assemble(&analysis.front_matter, topic_titles(analysis), citations)
     }
 
     /// Makes the index entry of `path` equal `DigestInfo::from_analysis(analysis)`, as

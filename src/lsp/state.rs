@@ -17,7 +17,6 @@ use tracing::{debug, info, warn};
 
 use super::convert::{self, IndexedText};
 use super::guarded;
-use crate::analysis::Analysis;
 use crate::config::{self, Config, Settings};
 use crate::document::Document;
 use crate::text::{Encoding, LineIndex, Source};
@@ -206,7 +205,7 @@ fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
 
 /// What a digest on disk contributes to the workspace.
 pub fn disk_info(text: &str, config: &Config) -> Option<DigestInfo> {
-    guarded("indexing a file", || DigestInfo::from_analysis(&Analysis::for_index(text, config)))
+    guarded("indexing a file", || DigestInfo::read(text, config))
 }
 
 fn root_in<'a>(roots: &'a [Root], path: &Path) -> Option<&'a Root> {
