@@ -594,7 +594,7 @@ fn lone_cr_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
     // Most files have no `\r` at all: a memchr scan settles that.
-    if !bytes.contains(&b'\r') || !(0..bytes.len()).any(lone) {
+    if memchr::memchr(b'\r', bytes).is_none() || !(0..bytes.len()).any(lone) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = text.as_bytes().to_vec();
@@ -613,6 +613,11 @@ fn strip_colon(s: &str) -> &str {
 
 fn is_break(b: u8) -> bool {
     b == b'\n' || b == b'\r'
+}
+
+/// The index of the last line break in `bytes`.
+fn last_break(bytes: &[u8]) -> Option<usize> {
+    memchr::memrchr2(b'\n', b'\r', bytes)
 }
 
 /// Finds the start offsets of the top-level blocks of a text from its events, one
@@ -670,15 +675,18 @@ impl<'t> Boundaries<'t> {
 
     fn line_end(&self, at: usize) -> usize {
         let bytes = self.bytes;
-        bytes[at.min(bytes.len())..].iter().position(|&b| is_break(b)).map_or(bytes.len(), |i| at + i)
+        // memchr: a byte at a time, scanning every top-level block's first line was a
+        // twentieth of reading a body.
+        let at = at.min(bytes.len());
+        memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i)
     }
 
     /// The start of the block a top-level element at `start` opens, if it opens one.
     fn consider(&self, start: usize) -> Option<usize> {
         let (bytes, covered) = (self.bytes, self.covered);
         let mut i = start.min(bytes.len());
-        while i > covered && !is_break(bytes[i - 1]) {
-            i -= 1;
+        if i > covered {
+            i = covered + last_break(&bytes[covered..i]).map_or(0, |j| j + 1);
         }
         // A block that starts on a line the previous one reaches (never seen at top
         // level, but cheap to guard) stays part of the previous block.
@@ -696,10 +704,7 @@ impl<'t> Boundaries<'t> {
             if bytes[end] == b'\n' && end > 0 && bytes[end - 1] == b'\r' {
                 end -= 1;
             }
-            let mut ps = end;
-            while ps > 0 && !is_break(bytes[ps - 1]) {
-                ps -= 1;
-            }
+            let ps = last_break(&bytes[..end]).map_or(0, |j| j + 1);
             let line = &bytes[ps..end];
             if ps < covered || line.iter().all(|b| b.is_ascii_whitespace()) {
                 break;
@@ -1486,7 +1491,11 @@ impl BlockParser<'_> {
         let Some(run) = self.run.take() else { return };
         let (src, off) = (self.src, self.off);
         let first = self.links.len();
-        for l in self.finder.links(&src[run.range.clone()]) {
+        let text = &src[run.range.clone()];
+        // Every URL linkify finds here has a scheme, so a colon: most runs have none,
+        // and each call of `links` allocates.
+        let urls = memchr::memchr(b':', text.as_bytes()).map(|_| self.finder.links(text));
+        for l in urls.into_iter().flatten() {
             let start = run.range.start + l.start();
             if start < self.consumed {
                 continue;
