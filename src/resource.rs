@@ -139,7 +139,9 @@ pub enum UrlSyntax {
 }
 
 /// URLs per generation of `UrlFacts::shared`'s cache: it holds at most twice this many.
-const URL_CACHE_GENERATION: usize = 4096;
+/// The generated 10k corpus cites 19,000 distinct URLs; with 4,096 a quarter of the
+/// lookups missed, a third of them URLs seen before. A full cache is a few MB a thread.
+const URL_CACHE_GENERATION: usize = 16384;
 
 impl UrlFacts {
     /// `UrlFacts::of(url)`, shared: digests cite the same URLs over and over, and
@@ -150,8 +152,9 @@ impl UrlFacts {
         use std::sync::Arc;
         type Map = std::collections::HashMap<Box<str>, Arc<UrlFacts>, foldhash::fast::RandomState>;
         /// Two generations: a full young one becomes the old one, and a URL found in the
-        /// old one moves up, so URLs cited again and again stay (on the generated 10k
-        /// corpus 75 % of lookups hit, against 61 % when one map was emptied when full).
+        /// old one moves up, so URLs cited again and again stay (with generations of
+        /// 4,096, 75 % of lookups on the generated 10k corpus hit, against 61 % when
+        /// one map was emptied when full).
         #[derive(Default)]
         struct Cache {
             young: Map,
