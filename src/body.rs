@@ -1492,9 +1492,10 @@ impl BlockParser<'_> {
         let (src, off) = (self.src, self.off);
         let first = self.links.len();
         let text = &src[run.range.clone()];
-        // Every URL linkify finds here has a scheme, so a colon: most runs have none,
-        // and each call of `links` allocates.
-        let urls = memchr::memchr(b':', text.as_bytes()).map(|_| self.finder.links(text));
+        // linkify finds a URL here only at a `://` (the finder requires a scheme, and
+        // linkify takes only schemes with an authority): most runs have none, labels
+        // (`**文章**: `) have a colon without it, and each call of `links` allocates.
+        let urls = may_hold_url(text).then(|| self.finder.links(text));
         for l in urls.into_iter().flatten() {
             let start = run.range.start + l.start();
             if start < self.consumed {
@@ -1529,6 +1530,13 @@ impl Own {
     fn placeholder() -> Own {
         Own { kind: OwnKind::Paragraph, toks: Vec::new(), done: true, children: 0, list_name: None, range: 0..0 }
     }
+}
+
+/// Whether linkify, as the body parser sets it up, can find a URL in `text`: only at a
+/// `://`.
+fn may_hold_url(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b':', bytes).any(|i| bytes[i + 1..].starts_with(b"//"))
 }
 
 /// Appends the own text as plain text to `out`: text, bold and link texts; breaks as
@@ -1704,6 +1712,30 @@ mod tests {
         assert!(empty_at_end.take(&text, &(20..20)));
         assert!(!empty_at_end.ends_at(20), "an event at the end belongs to the next block");
         assert!(Lineup::new(10).ends_at(10), "a block without events");
+    }
+
+    #[test]
+    fn linkify_finds_urls_only_where_may_hold_url_says() {
+        let mut finder = LinkFinder::new();
+        finder.kinds(&[linkify::LinkKind::Url]).url_can_be_iri(false);
+        let texts = [
+            ("see https://github.com/a/b，好", true),
+            ("mailto:someone@example.com and urn:isbn:123", false),
+            ("**文章**: the paper", false),
+            ("ftp://files.example/x and a://b", true),
+            ("http:/one.example http:example.com", false),
+            ("a:// then x://y.org 😀", true),
+            ("Ｈttps：//全角.example", false),
+            ("www.example.com example.org/path", false),
+            ("ends with http:", false),
+        ];
+        for (text, found) in texts {
+            assert_eq!(finder.links(text).next().is_some(), found, "{text:?}");
+            if found {
+                assert!(may_hold_url(text), "{text:?}");
+            }
+        }
+        assert!(!may_hold_url("no colon") && !may_hold_url("a: b") && may_hold_url("x://"));
     }
 
     #[test]
