@@ -260,11 +260,15 @@ fn digest() -> impl Strategy<Value = String> {
     })
 }
 
-/// Like `digest`, from the lines that cannot define a link or a footnote: the body
-/// parser reads such bodies straight through, not block by block.
+/// The lines of `LINES` that cannot define a link or a footnote.
+fn plain_lines() -> Vec<&'static str> {
+    LINES.iter().copied().filter(|l| !l.contains("]:") && !l.contains("[^")).collect()
+}
+
+/// Like `digest`, from `plain_lines`: the body parser reads such bodies straight
+/// through, not block by block.
 fn plain_digest() -> impl Strategy<Value = String> {
-    let plain: Vec<&'static str> = LINES.iter().copied().filter(|l| !l.contains("]:") && !l.contains("[^")).collect();
-    let line = proptest::sample::select(plain);
+    let line = proptest::sample::select(plain_lines());
     let brk = proptest::sample::select(&["\n", "\n", "\n", "\r\n", "\r"][..]);
     proptest::collection::vec((line, brk), 0..40)
         .prop_map(|parts| parts.into_iter().flat_map(|(l, b)| [l, b]).collect())
@@ -276,8 +280,7 @@ fn bodies_without_definitions_are_read_straight_through() {
     let config = Config::default();
     let sample = include_str!("fixtures/seed-digest.md");
     assert!(body::reads_straight_through(sample, &config));
-    let plain: Vec<&str> = LINES.iter().copied().filter(|l| !l.contains("]:") && !l.contains("[^")).collect();
-    let all = plain.join("\n");
+    let all = plain_lines().join("\n");
     assert!(body::reads_straight_through(&all, &config), "every plain line at once");
     assert!(body::reads_straight_through(&all.replace('\n', "\r\n"), &config));
     for defining in ["[a]: https://example.com/\n\nuse [a]\n", "a note[^1]\n", "[^1]: the note\n"] {
