@@ -92,13 +92,8 @@ impl DigestInfo {
     fn assemble(front_matter: &FrontMatter, topics: Vec<String>, mut citations: Vec<Citation>) -> DigestInfo {
         let date = front_matter.scalar("date").and_then(|d| crate::date::parse(d).ok());
         let title = front_matter.scalar("title").map(str::to_string);
-        let mut tags: Vec<Arc<str>> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (value, _) in front_matter.tag_values() {
-            if seen.insert(value) {
-                tags.push(value.into());
-            }
-        }
+        let mut tags: Vec<Arc<str>> = front_matter.tag_values().map(|(value, _)| value.into()).collect();
+        dedupe(&mut tags);
         // Summaries live as long as the index: no spare capacity.
         citations.shrink_to_fit();
         tags.shrink_to_fit();
@@ -273,6 +268,24 @@ pub struct Workspace {
     generation: u64,
 }
 
+/// Whether a digest's tags name one tag twice. A digest has a handful: comparing
+/// pairs beats building a hash set for each file indexed; long lists are hashed.
+fn has_duplicates(tags: &[Arc<str>]) -> bool {
+    if tags.len() <= 16 {
+        return tags.iter().enumerate().any(|(i, t)| tags[..i].contains(t));
+    }
+    let mut seen: Map<&str, ()> = Map::default();
+    tags.iter().any(|t| seen.insert(t, ()).is_some())
+}
+
+/// Keeps the first of each tag.
+fn dedupe(tags: &mut Vec<Arc<str>>) {
+    if has_duplicates(tags) {
+        let mut seen: Map<Arc<str>, ()> = Map::default();
+        tags.retain(|t| seen.insert(t.clone(), ()).is_none());
+    }
+}
+
 /// Removes one `id` from a member list (order is not kept).
 fn remove_id(ids: &mut Vec<DocId>, id: DocId) {
     if let Some(i) = ids.iter().position(|&x| x == id) {
@@ -419,51 +432,51 @@ impl Workspace {
         true
     }
 
+    /// Makes room for an index of `files` digests at once (a workspace's first indexing),
+    /// so that the maps do not grow, and rehash every path, along the way.
+    pub fn reserve(&mut self, files: usize) {
+        let more = files.saturating_sub(self.ids.len());
+        self.ids.reserve(more);
+        self.slots.reserve(more.saturating_sub(self.free.len()));
+    }
+
     /// Replaces what `path` contributes (`None` removes it).
     pub fn update(&mut self, path: &Path, info: Option<DigestInfo>) {
         self.generation += 1;
-        let updates = self.ids.get(path).and_then(|&id| self.slot(id)).map_or(0, |s| s.updates) + 1;
-        self.update_inner(path, info);
-        if let Some(slot) = self.ids.get(path).and_then(|&id| self.slots.get_mut(id as usize)).and_then(Option::as_mut)
-        {
-            slot.updates = updates;
-        }
-    }
-
-    fn update_inner(&mut self, path: &Path, info: Option<DigestInfo>) {
-        let existing = self.ids.get(path).copied();
-        let info = match (existing, info) {
-            (Some(id), Some(info)) => match self.replace_in_place(id, info) {
-                Ok(()) => return,
-                Err(info) => Some(info),
-            },
-            (_, info) => info,
-        };
-        if let Some(id) = existing {
-            self.withdraw(id);
-        }
         let Some(info) = info else {
-            if let Some(id) = existing {
-                self.ids.remove(path);
+            if let Some(id) = self.ids.remove(path) {
+                self.withdraw(id);
                 self.free.push(id);
             }
             return;
         };
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let id = match self.free.pop() {
-                    Some(id) => id,
-                    None => {
-                        self.slots.push(None);
-                        (self.slots.len() - 1) as DocId
-                    }
-                };
-                self.ids.insert(path.to_path_buf(), id);
-                id
+        // One lookup of the path: hashing a `Path` walks its bytes one by one, and
+        // indexing a workspace comes here for every file.
+        let (id, known) = match self.ids.entry(path.to_path_buf()) {
+            std::collections::hash_map::Entry::Occupied(e) => (*e.get(), true),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let id = self.free.pop().unwrap_or_else(|| {
+                    self.slots.push(None);
+                    (self.slots.len() - 1) as DocId
+                });
+                (*e.insert(id), false)
             }
         };
-        self.contribute(id, path, info);
+        let updates = self.slot(id).map_or(0, |s| s.updates) + 1;
+        if known {
+            match self.replace_in_place(id, info) {
+                Ok(()) => {}
+                Err(info) => {
+                    self.withdraw(id);
+                    self.contribute(id, path, info);
+                }
+            }
+        } else {
+            self.contribute(id, path, info);
+        }
+        if let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) {
+            slot.updates = updates;
+        }
     }
 
     /// Stores `info` in slot `id` without touching the citation maps when the digest's
@@ -478,8 +491,7 @@ impl Workspace {
         if !same_citations {
             return Err(info);
         }
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::with_capacity(info.tags.len());
-        let same_tags = info.tags.iter().all(|t| seen.insert(t)) && old.tags == info.tags;
+        let same_tags = !has_duplicates(&info.tags) && old.tags == info.tags;
         // Keep sharing the interned strings.
         for (new, old) in info.citations.iter_mut().zip(&old.citations) {
             new.key = old.key.clone();
@@ -539,8 +551,7 @@ impl Workspace {
 
     /// Dedupes and interns `tags` and adds digest `id` to their member lists.
     fn contribute_tags(&mut self, id: DocId, tags: &mut Vec<Arc<str>>, date: Option<HugoDate>) {
-        let mut seen: std::collections::HashSet<Arc<str>> = std::collections::HashSet::with_capacity(tags.len());
-        tags.retain(|t| seen.insert(t.clone()));
+        dedupe(tags);
         for t in tags {
             let name = match self.by_tag.get_key_value(&**t) {
                 Some((k, _)) => k.clone(),
@@ -747,6 +758,23 @@ mod tests {
         assert_eq!(spellings, [Arc::<str>::from("DPO"), "dpo".into(), "ＤＰＯ".into()]);
         ws.update(Path::new("/d.md"), None);
         assert_eq!(ws.spellings("dpo"), [Arc::<str>::from("DPO")]);
+    }
+
+    #[test]
+    fn long_tag_lists_keep_the_first_of_each_tag() {
+        // Past 16 tags duplicates are found by hashing instead of comparing pairs.
+        let names: Vec<String> = (0..20).map(|i| format!("t{i}")).collect();
+        let mut tags: Vec<&str> = names.iter().map(String::as_str).collect();
+        tags.extend(["t3", "t19", "新"]);
+        let mut ws = Workspace::new();
+        ws.reserve(1);
+        ws.update(Path::new("/a.md"), Some(info(10, &tags, &[])));
+        let kept: Vec<&str> = ws.get(Path::new("/a.md")).unwrap().tags.iter().map(|t| &**t).collect();
+        let mut want: Vec<&str> = names.iter().map(String::as_str).collect();
+        want.push("新");
+        assert_eq!(kept, want);
+        assert_eq!(ws.tag("t3").map(|t| t.count), Some(1));
+        assert!(!has_duplicates(&ws.get(Path::new("/a.md")).unwrap().tags));
     }
 
     #[test]

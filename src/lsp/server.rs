@@ -126,6 +126,7 @@ impl Backend {
             lock(&self.state).prune_index(generation, &found);
         }
         let total = files.len();
+        lock(&self.state).workspace.reserve(total);
         info!("indexing {total} digests in {} folder(s)", roots.len());
 
         // Files stream from the parsers to the index in small batches: no chunk waits for
