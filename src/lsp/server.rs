@@ -121,7 +121,8 @@ impl Backend {
         .await;
         let (files, complete) = walked.unwrap_or_default();
         // A failed walk proves nothing about which files are gone: keep what is indexed.
-        if complete {
+        // An empty index (the first run) has nothing to prune: no set of 10,000 paths.
+        if complete && !lock(&self.state).workspace.is_empty() {
             let found: HashSet<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
             lock(&self.state).prune_index(generation, &found);
         }
