@@ -1409,14 +1409,19 @@ impl BlockParser<'_> {
     fn analyse_own(&mut self, own: &mut Own) {
         own.done = true;
         let OwnKind::Item { ref_list, top } = own.kind else { return };
-        let joined = &mut self.joined;
-        joined.clear();
-        join_text(&own.toks, &self.links, &self.tok_text, joined);
-        let name = strip_colon(joined.trim()).trim();
-        if let Some(i) = self.config.reference_lists.iter().position(|l| **l == *name) {
-            own.list_name = Some(i);
-        }
         let items = top && self.keep == Keep::All;
+        let names = &self.config.reference_lists;
+        // Joining an item's text only to compare it with the list names cost more than
+        // anything else the index reads in a bullet; a name must start the text.
+        if items || may_start_with_name(&own.toks, &self.links, &self.tok_text, names) {
+            let joined = &mut self.joined;
+            joined.clear();
+            join_text(&own.toks, &self.links, &self.tok_text, joined);
+            let name = strip_colon(joined.trim()).trim();
+            if let Some(i) = names.iter().position(|l| **l == *name) {
+                own.list_name = Some(i);
+            }
+        }
         // Only reference bullets and the items kept need the `**label**: text` reading.
         if ref_list.is_none() && !items {
             return;
@@ -1561,6 +1566,24 @@ fn join_text<'t>(toks: impl IntoIterator<Item = &'t Tok>, links: &[Link], tok_te
     }
 }
 
+/// Whether the text `join_text` makes of `toks`, trimmed, could begin with one of
+/// `names`: its first piece that is not all white space agrees with a name as far as
+/// both go. (A name that the text equals, after a colon and white space are taken off
+/// its end, starts the trimmed text.)
+fn may_start_with_name(toks: &[Tok], links: &[Link], tok_text: &str, names: &[Arc<str>]) -> bool {
+    let pieces = toks.iter().filter_map(|t| match t.kind {
+        TokKind::Link(i) if t.text.is_empty() => {
+            links.get(i).filter(|l| l.kind != LinkKind::Bare).map(|l| l.text.as_str())
+        }
+        _ => Some(t.text(tok_text)),
+    });
+    let head = pieces.map(str::trim_start).find(|p| !p.is_empty()).unwrap_or("");
+    names.iter().any(|name| {
+        let n = head.len().min(name.len());
+        head.as_bytes()[..n] == name.as_bytes()[..n]
+    })
+}
+
 /// The own text up to the first link (link texts are not in it).
 fn until_link<'t>(toks: &'t [Tok], tok_text: &'t str) -> impl Iterator<Item = &'t str> {
     toks.iter().take_while(|t| !matches!(t.kind, TokKind::Link(_))).map(|t| t.text(tok_text))
@@ -1677,6 +1700,35 @@ fn inline_dest(src: &str, from: usize, end: usize) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_names_are_found_however_the_item_is_marked_up() {
+        // The pre-check before joining an item's text must pass every spelling that
+        // the join would read as a list name: split over tokens, after white space,
+        // with the colon apart.
+        let config = Config::default();
+        let cases = [
+            ("相关引用：", true),
+            ("**相关引用**:", true),
+            ("**相关**引用：", true),
+            ("*相关*引用:", true),
+            ("相关引用 ：", true),
+            ("` `相关引用：", true),
+            ("[ ](https://example.org) 相关引用：", true),
+            ("相关 引用：", false),
+            ("See 相关引用：", false),
+            ("相关引用：and more", false),
+            ("相关", false),
+        ];
+        for (item, is_name) in cases {
+            let text = format!("- topic\n  - {item}\n    - **文章**: [x](https://arxiv.org/abs/1)\n");
+            for keep in [Keep::All, Keep::Summary] {
+                let blocks = parse_blocks_keeping(&text, 0, &config, keep);
+                let refs: usize = blocks.iter().map(|b| b.references.len()).sum();
+                assert_eq!(refs == 1, is_name, "{item:?} ({keep:?})");
+            }
+        }
+    }
 
     fn scratch_is_kept() -> bool {
         SCRATCH.with(|s| {
