@@ -318,6 +318,64 @@ fn indexing_reports_progress_and_sees_every_digest() {
     assert_eq!(server.shutdown_and_exit().code(), Some(0));
 }
 
+#[test]
+fn a_reindex_forgets_the_files_that_are_no_longer_digests() {
+    let ws = Workspace::new();
+    ws.write("digest-ls.toml", "");
+    ws.write("content/posts/a.md", &digest("甲", "2024-01-01", &["留下 😀"], "**1. 话题**:  摘要"));
+    ws.write("content/posts/b.md", &digest("乙", "2024-01-02", &["排除"], "**1. 话题**:  摘要"));
+    let mut server = Server::spawn(ws.root());
+    server.initialize(Some(&ws), caps(Some(&["utf-16"])), Value::Null);
+    server.wait_indexed();
+    let (_, items) = complete_in_empty_tags(&mut server, &ws, Enc::Utf16, 1);
+    assert_eq!(labels(&items), ["排除", "留下 😀"].map(String::from), "both indexed first");
+
+    // The configuration now excludes b.md: saving it re-indexes the workspace.
+    let toml_uri = ws.uri("digest-ls.toml");
+    server.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": toml_uri, "languageId": "toml", "version": 1, "text": "" } }),
+    );
+    let excluding = "exclude = [\"b.md\"]\n";
+    server.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": toml_uri, "version": 2 }, "contentChanges": [{ "text": excluding }] }),
+    );
+    ws.write("digest-ls.toml", excluding);
+    server.notify("textDocument/didSave", json!({ "textDocument": { "uri": toml_uri } }));
+    server.wait_indexed();
+    let (_, items) = complete_in_empty_tags(&mut server, &ws, Enc::Utf16, 2);
+    assert_eq!(labels(&items), ["留下 😀"], "b.md is no longer a digest");
+    assert_eq!(server.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
+fn nested_workspace_folders_index_a_file_once_under_the_deepest() {
+    let ws = Workspace::new();
+    ws.write("content/posts/top.md", &digest("顶", "2024-01-01", &["共同"], "**1. 话题**:  摘要"));
+    ws.write("sub/content/posts/kept.md", &digest("留", "2024-01-02", &["共同"], "**1. 话题**:  摘要"));
+    ws.write("sub/content/posts/skip.md", &digest("跳", "2024-01-03", &["子目录排除"], "**1. 话题**:  摘要"));
+    // Only the inner folder's configuration excludes skip.md.
+    ws.write("sub/digest-ls.toml", "exclude = [\"skip.md\"]\n");
+    let mut server = Server::spawn(ws.root());
+    let sub_uri = common::file_uri(&ws.path("sub"));
+    server.request(
+        "initialize",
+        json!({
+            "processId": std::process::id(),
+            "rootUri": ws.root_uri(),
+            "workspaceFolders": [{ "uri": ws.root_uri(), "name": "ws" }, { "uri": sub_uri, "name": "sub" }],
+            "capabilities": caps(Some(&["utf-16"])),
+        }),
+    );
+    server.notify("initialized", json!({}));
+    server.wait_indexed();
+    let (_, items) = complete_in_empty_tags(&mut server, &ws, Enc::Utf16, 1);
+    assert_eq!(labels(&items), ["共同"], "skip.md is judged by the inner folder's rules: {items:?}");
+    assert!(items[0]["detail"].as_str().unwrap_or("").contains('2'), "kept.md counted once: {}", items[0]);
+    assert_eq!(server.shutdown_and_exit().code(), Some(0));
+}
+
 // ---- 5. a burst of incremental changes ----
 
 /// A small deterministic generator (xorshift), so a failure can be replayed.

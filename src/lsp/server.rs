@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -96,62 +96,61 @@ impl Backend {
             (generation, roots, st.flags.work_done_progress)
         };
         let roots = Arc::new(roots);
-        let walk_roots = roots.clone();
-        let walked = tokio::task::spawn_blocking(move || {
-            let mut files: Vec<(usize, PathBuf)> = Vec::new();
-            let mut complete = true;
-            for (i, (root, config)) in walk_roots.iter().enumerate() {
-                let Some(found) = guarded("walking a workspace folder", || discover::walk(root, config)) else {
-                    complete = false;
-                    continue;
-                };
-                // With nested folders, a file belongs to the deepest one (and is read once).
-                let deepest = |p: &PathBuf| {
-                    walk_roots
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, (r, _))| p.starts_with(r))
-                        .max_by_key(|(_, (r, _))| r.components().count())
-                        .map(|(j, _)| j)
-                };
-                files.extend(found.into_iter().filter(|p| deepest(p) == Some(i)).map(|p| (i, p)));
-            }
-            (files, complete)
-        })
-        .await;
-        let (files, complete) = walked.unwrap_or_default();
-        // A failed walk proves nothing about which files are gone: keep what is indexed.
-        // An empty index (the first run) has nothing to prune: no set of 10,000 paths.
-        if complete && !lock(&self.state).workspace.is_empty() {
-            let found: HashSet<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
-            lock(&self.state).prune_index(generation, &found);
-        }
-        let total = files.len();
-        lock(&self.state).workspace.reserve(total);
-        info!("indexing {total} digests in {} folder(s)", roots.len());
+        // A re-run prunes what it no longer finds; the first run has nothing to prune (and
+        // no set of 10,000 paths to build).
+        let keep_found = !lock(&self.state).workspace.is_empty();
+        info!("indexing the digests of {} folder(s)", roots.len());
 
-        // Files stream from the parsers to the index in small batches: no chunk waits for
-        // its slowest file, and the index fills while the parsers run (and while the
+        // The walk hands paths to the parsers as it finds them, and the parsers hand
+        // their results to the index in small batches: no chunk waits for its slowest
+        // file, and the index fills while the walk and the parsers run (and while the
         // client answers the progress request).
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::task::spawn_blocking(move || analyse_files(&files, &roots, tx));
-        let reporter = if progress { self.begin_progress(generation, total).await } else { None };
-        let (mut done, mut reported) = (0, 0);
+        let (paths_tx, paths_rx) = std::sync::mpsc::channel();
+        let total = Arc::new(OnceLock::new());
+        let walker = {
+            let (roots, total, stop) = (roots.clone(), total.clone(), tx.clone());
+            tokio::task::spawn_blocking(move || {
+                let walked = walk_roots(&roots, keep_found, &paths_tx, || stop.is_closed());
+                let _ = total.set(walked.total);
+                walked
+            })
+        };
+        let parse_roots = roots.clone();
+        tokio::task::spawn_blocking(move || analyse_files(paths_rx, &parse_roots, tx));
+        let reporter = if progress { self.begin_progress(generation).await } else { None };
+        let (mut done, mut reported, mut reserved) = (0, 0, false);
         while let Some(mut batch) = rx.recv().await {
             while let Ok(more) = rx.try_recv() {
                 batch.extend(more);
             }
             done += batch.len();
-            if !lock(&self.state).apply_index_chunk(generation, batch) {
-                // Dropping the receiver stops the parsers.
-                info!("indexing run {generation} superseded");
-                break;
+            // The count is known once the walk is over, which is early in a run.
+            let total = total.get().copied();
+            {
+                let mut st = lock(&self.state);
+                if let Some(total) = total.filter(|_| !reserved) {
+                    // Room for the rest at once: the maps do not grow, rehashing every path.
+                    st.workspace.reserve(total);
+                    reserved = true;
+                }
+                if !st.apply_index_chunk(generation, batch) {
+                    // Dropping the receiver stops the parsers, and the walk.
+                    info!("indexing run {generation} superseded");
+                    break;
+                }
             }
+            let Some(total) = total else { continue };
             let pct = ((done * 100).checked_div(total).unwrap_or(100) as u32).min(100);
             if let Some(p) = reporter.as_ref().filter(|_| pct > reported) {
                 reported = pct;
                 p.report_with_message(format!("{done}/{total} digests"), pct).await;
             }
+        }
+        drop(rx);
+        // A failed walk proves nothing about which files are gone: keep what is indexed.
+        if let Ok(Walked { found: Some(found), complete: true, .. }) = walker.await {
+            lock(&self.state).prune_index(generation, &found);
         }
         if let Some(p) = reporter {
             p.finish_with_message(format!("{done} digests indexed")).await;
@@ -166,7 +165,6 @@ impl Backend {
     async fn begin_progress(
         &self,
         generation: u64,
-        total: usize,
     ) -> Option<tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::NotCancellable>> {
         let token = NumberOrString::String(format!("digest-ls/index/{generation}"));
         match tokio::time::timeout(CLIENT_TIMEOUT, self.client.create_work_done_progress(token.clone())).await {
@@ -178,7 +176,7 @@ impl Backend {
             self.client
                 .progress(token, "Indexing digests")
                 .with_percentage(0)
-                .with_message(format!("0/{total} digests"))
+                .with_message("finding digests")
                 .begin()
                 .await,
         )
@@ -190,24 +188,90 @@ impl Backend {
     }
 }
 
-/// Reads and summarises files from disk (in parallel) and sends them on in batches;
-/// non-UTF-8 and unreadable files contribute nothing. Stops when `tx` is closed.
-fn analyse_files(files: &[(usize, PathBuf)], roots: &[(PathBuf, Config)], tx: UnboundedSender<IndexBatch>) {
-    // Batches are handed out in walk order (date order for the usual file names), so the
+/// What the walk of the workspace folders found.
+struct Walked {
+    /// Every digest found, when asked for (to prune the index of the rest).
+    found: Option<HashSet<PathBuf>>,
+    /// False when a folder's walk failed: the paths found then prove nothing about
+    /// which files are gone.
+    complete: bool,
+    total: usize,
+}
+
+/// Walks the workspace folders and sends the digests found to the parsers, in chunks
+/// of [`INDEX_BATCH`] in walk order; stops early when `stop` says so (a newer run).
+fn walk_roots(
+    roots: &[(PathBuf, Config)],
+    keep_found: bool,
+    to_parsers: &std::sync::mpsc::Sender<Vec<(usize, PathBuf)>>,
+    stop: impl Fn() -> bool,
+) -> Walked {
+    let mut walked = Walked { found: keep_found.then(HashSet::new), complete: true, total: 0 };
+    // With nested folders, a file belongs to the deepest one (and is read once).
+    let deepest = |p: &PathBuf| {
+        roots
+            .iter()
+            .enumerate()
+            .filter(|(_, (r, _))| p.starts_with(r))
+            .max_by_key(|(_, (r, _))| r.components().count())
+            .map(|(j, _)| j)
+    };
+    let nested = roots.len() > 1;
+    for (i, (root, config)) in roots.iter().enumerate() {
+        let mut chunk = Vec::with_capacity(INDEX_BATCH);
+        let mut stopped = false;
+        let walk = || {
+            discover::walk_each(root, config, |path| {
+                if nested && deepest(&path) != Some(i) {
+                    return true;
+                }
+                if let Some(found) = walked.found.as_mut() {
+                    found.insert(path.clone());
+                }
+                walked.total += 1;
+                chunk.push((i, path));
+                if chunk.len() == INDEX_BATCH {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(INDEX_BATCH));
+                    stopped = to_parsers.send(full).is_err() || stop();
+                }
+                !stopped
+            })
+        };
+        match guarded("walking a workspace folder", walk) {
+            Some(errors) => discover::log_errors(root, errors),
+            None => walked.complete = false,
+        }
+        if stopped || (!chunk.is_empty() && to_parsers.send(chunk).is_err()) {
+            walked.complete = false;
+            break;
+        }
+    }
+    walked
+}
+
+/// Reads and summarises the chunks of files the walk sends, on all cores, and sends
+/// each chunk's index entries on; non-UTF-8 and unreadable files contribute nothing.
+/// Stops when `tx` is closed.
+fn analyse_files(
+    chunks: std::sync::mpsc::Receiver<Vec<(usize, PathBuf)>>,
+    roots: &[(PathBuf, Config)],
+    tx: UnboundedSender<IndexBatch>,
+) {
+    // Chunks are taken in walk order (date order for the usual file names), so the
     // index mostly appends citations; `par_chunks` gave each thread a half of the files,
     // and every citation of the first half was inserted in the middle of its list.
-    files.chunks(INDEX_BATCH).par_bridge().for_each_with(tx, |tx, chunk| {
+    chunks.into_iter().par_bridge().for_each_with(tx, |tx, chunk| {
         if tx.is_closed() {
             return;
         }
         let batch = chunk
-            .iter()
+            .into_iter()
             .map(|(root, path)| {
-                let info = roots.get(*root).and_then(|(_, config)| {
-                    let text = super::state::read_text(path)?;
+                let info = roots.get(root).and_then(|(_, config)| {
+                    let text = super::state::read_text(&path)?;
                     super::state::disk_info(&text, config)
                 });
-                (path.clone(), info)
+                (path, info)
             })
             .collect();
         let _ = tx.send(batch);
