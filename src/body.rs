@@ -306,7 +306,21 @@ impl<'a> Resolver<'a> {
 pub fn fold_title(s: &str) -> String {
     // Sized up front: growing from empty took several allocations per title.
     let mut out = String::with_capacity(s.len());
-    out.extend(s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase));
+    for c in s.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if c.is_alphanumeric() {
+            // CJK, kana and the rest of U+3000..=U+9FFF have no case: no table lookup
+            // (`check` folds every topic title and headline part).
+            if ('\u{3000}'..='\u{9fff}').contains(&c) {
+                out.push(c);
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
     out
 }
 
@@ -1700,6 +1714,20 @@ fn inline_dest(src: &str, from: usize, end: usize) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folded_titles_keep_letters_and_digits_lower_cased() {
+        // Every character, against the plain definition: alphanumerics, lower-cased.
+        let fold =
+            |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert_eq!(fold_title(&s), fold(&s), "U+{:04X}", u32::from(c));
+        }
+        let title = "Rethinking 推理; ΣΟΦΙΑ、Ｒｅａｓｏｎｉｎｇ (2024) — İstanbul 😀";
+        assert_eq!(fold_title(title), fold(title));
+        assert_eq!(fold_title("A-b_C 优化！"), "abc优化");
+    }
 
     #[test]
     fn list_names_are_found_however_the_item_is_marked_up() {
