@@ -461,8 +461,10 @@ fn index_needs(files: &[PathBuf]) -> Duration {
     }
     let options = digest_ls::body::options();
     let limits = digest_ls::config::Config::default().limits;
-    // Fresh threads: the URL cache is per thread, and a server starts with it empty.
+    // Fresh threads and an empty shared level: the URL cache is per thread in front of
+    // one shared by the threads, and a server starts with both empty.
     let pool = rayon::ThreadPoolBuilder::new().build().expect("a thread pool");
+    digest_ls::resource::forget_shared_urls();
     let started = Instant::now();
     let keys: usize = pool.install(|| {
         files

@@ -185,17 +185,32 @@ impl UrlCache {
     }
 }
 
+/// Empties the cache that `UrlFacts::shared` shares between threads, so that a
+/// benchmark run in a long-lived process starts as cold as a fresh server does.
+#[doc(hidden)]
+pub fn forget_shared_urls() {
+    for shard in url_shards() {
+        let mut cache = shard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.young.clear();
+        cache.old.clear();
+    }
+}
+
+fn url_shards() -> &'static [std::sync::Mutex<UrlCache>] {
+    use std::sync::{LazyLock, Mutex};
+    static SHARDS: LazyLock<Vec<Mutex<UrlCache>>> = LazyLock::new(|| {
+        (0..URL_SHARDS).map(|_| Mutex::new(UrlCache::new(URL_CACHE_GENERATION / URL_SHARDS))).collect()
+    });
+    &SHARDS
+}
+
 /// The shared level of `UrlFacts::shared`: looked up on a thread's own miss. The URL is
 /// parsed outside the lock; if another thread stored it meanwhile, its facts win, so
 /// that every thread hands out the same `Arc`.
 fn shared_facts(url: &str) -> std::sync::Arc<UrlFacts> {
     use std::hash::BuildHasher;
-    use std::sync::{Arc, LazyLock, Mutex};
-    static SHARDS: LazyLock<Vec<Mutex<UrlCache>>> = LazyLock::new(|| {
-        (0..URL_SHARDS).map(|_| Mutex::new(UrlCache::new(URL_CACHE_GENERATION / URL_SHARDS))).collect()
-    });
-    let shard = foldhash::fast::FixedState::default().hash_one(url) as usize % URL_SHARDS;
-    let shard = &SHARDS[shard];
+    use std::sync::Arc;
+    let shard = &url_shards()[foldhash::fast::FixedState::default().hash_one(url) as usize % URL_SHARDS];
     let lock = || shard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(facts) = lock().get(url) {
         return facts;
@@ -519,10 +534,25 @@ mod tests {
             UrlFacts::shared(&format!("https://a.example/{i}"));
         }
         assert!(std::sync::Arc::ptr_eq(&kept, &UrlFacts::shared(url)), "found in the old generation, moved up");
-        for i in 0..2 * URL_CACHE_GENERATION {
+        // Enough for two generations of this thread's cache and of every shard of the
+        // shared one (a shard gets about one URL in 32).
+        for i in 0..4 * URL_CACHE_GENERATION {
             UrlFacts::shared(&format!("https://b.example/{i}"));
         }
         assert!(!std::sync::Arc::ptr_eq(&kept, &UrlFacts::shared(url)), "two generations later it is gone");
+    }
+
+    #[test]
+    fn threads_share_url_facts_until_forgotten() {
+        let url = "https://shared.example/paper-for-two-threads";
+        let first = UrlFacts::shared(url);
+        let other = std::thread::spawn(move || UrlFacts::shared(url)).join().unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &other), "a new thread finds the URL in the shared level");
+        forget_shared_urls();
+        let fresh = shared_facts(url);
+        assert!(!std::sync::Arc::ptr_eq(&first, &fresh), "parsed again once forgotten");
+        assert_eq!(*fresh, *first);
+        assert!(std::sync::Arc::ptr_eq(&fresh, &shared_facts(url)), "and shared again");
     }
 
     #[test]
