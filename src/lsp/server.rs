@@ -27,8 +27,15 @@ use crate::discover;
 
 /// How long to wait for the client to answer one of our requests before going on without it.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Files a parser thread reads before handing them to the index (a few milliseconds of work).
-const INDEX_BATCH: usize = 32;
+/// Paths the walk hands the parsers at a time: small, so that the parser threads share
+/// the work evenly to the end.
+const WALK_CHUNK: usize = 32;
+/// Entries a parser thread gathers before handing them to the index: every hand-over
+/// wakes the index task, and on two cores each wake-up takes a core from a parser.
+const INDEX_BATCH: usize = 128;
+/// The least time between two progress reports: each one is a write to the client, and
+/// a wake-up of the client, while the parsers want both cores.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 type IndexBatch = Vec<(PathBuf, Option<crate::workspace::DigestInfo>)>;
 /// The method of the notifications that the publisher sends through the outbox.
 const PUBLISH_DIAGNOSTICS: &str = <notification::PublishDiagnostics as notification::Notification>::METHOD;
@@ -120,6 +127,7 @@ impl Backend {
         tokio::task::spawn_blocking(move || analyse_files(paths_rx, &parse_roots, tx));
         let reporter = if progress { self.begin_progress(generation).await } else { None };
         let (mut done, mut reported, mut reserved) = (0, 0, false);
+        let mut last_report = std::time::Instant::now();
         while let Some(mut batch) = rx.recv().await {
             while let Ok(more) = rx.try_recv() {
                 batch.extend(more);
@@ -142,8 +150,8 @@ impl Backend {
             }
             let Some(total) = total else { continue };
             let pct = ((done * 100).checked_div(total).unwrap_or(100) as u32).min(100);
-            if let Some(p) = reporter.as_ref().filter(|_| pct > reported) {
-                reported = pct;
+            if let Some(p) = reporter.as_ref().filter(|_| progress_due(pct, reported, last_report.elapsed())) {
+                (reported, last_report) = (pct, std::time::Instant::now());
                 p.report_with_message(format!("{done}/{total} digests"), pct).await;
             }
         }
@@ -188,6 +196,12 @@ impl Backend {
     }
 }
 
+/// Whether to report `pct` after `reported`, `since` the last report: the first report
+/// (it gives the count) at once, later ones [`PROGRESS_EVERY`] apart.
+fn progress_due(pct: u32, reported: u32, since: Duration) -> bool {
+    pct > reported && (reported == 0 || since >= PROGRESS_EVERY)
+}
+
 /// What the walk of the workspace folders found.
 struct Walked {
     /// Every digest found, when asked for (to prune the index of the rest).
@@ -199,7 +213,7 @@ struct Walked {
 }
 
 /// Walks the workspace folders and sends the digests found to the parsers, in chunks
-/// of [`INDEX_BATCH`] in walk order; stops early when `stop` says so (a newer run).
+/// of [`WALK_CHUNK`] in walk order; stops early when `stop` says so (a newer run).
 fn walk_roots(
     roots: &[(PathBuf, Config)],
     keep_found: bool,
@@ -218,7 +232,7 @@ fn walk_roots(
     };
     let nested = roots.len() > 1;
     for (i, (root, config)) in roots.iter().enumerate() {
-        let mut chunk = Vec::with_capacity(INDEX_BATCH);
+        let mut chunk = Vec::with_capacity(WALK_CHUNK);
         let mut stopped = false;
         let walk = || {
             discover::walk_each(root, config, |path| {
@@ -230,8 +244,8 @@ fn walk_roots(
                 }
                 walked.total += 1;
                 chunk.push((i, path));
-                if chunk.len() == INDEX_BATCH {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(INDEX_BATCH));
+                if chunk.len() == WALK_CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(WALK_CHUNK));
                     stopped = to_parsers.send(full).is_err() || stop();
                 }
                 !stopped
@@ -250,8 +264,8 @@ fn walk_roots(
 }
 
 /// Reads and summarises the chunks of files the walk sends, on all cores, and sends
-/// each chunk's index entries on; non-UTF-8 and unreadable files contribute nothing.
-/// Stops when `tx` is closed.
+/// the index entries on in batches of about [`INDEX_BATCH`]; non-UTF-8 and unreadable
+/// files contribute nothing. Stops when `tx` is closed.
 fn analyse_files(
     chunks: std::sync::mpsc::Receiver<Vec<(usize, PathBuf)>>,
     roots: &[(PathBuf, Config)],
@@ -260,22 +274,32 @@ fn analyse_files(
     // Chunks are taken in walk order (date order for the usual file names), so the
     // index mostly appends citations; `par_chunks` gave each thread a half of the files,
     // and every citation of the first half was inserted in the middle of its list.
-    chunks.into_iter().par_bridge().for_each_with(tx, |tx, chunk| {
-        if tx.is_closed() {
-            return;
-        }
-        let batch = chunk
-            .into_iter()
-            .map(|(root, path)| {
-                let info = roots.get(root).and_then(|(_, config)| {
-                    let text = super::state::read_text(&path)?;
-                    super::state::disk_info(&text, config)
-                });
-                (path, info)
-            })
-            .collect();
-        let _ = tx.send(batch);
-    });
+    let send = |batch: IndexBatch| !batch.is_empty() && tx.send(batch).is_ok();
+    chunks
+        .into_iter()
+        .par_bridge()
+        .fold(
+            || Vec::with_capacity(INDEX_BATCH + WALK_CHUNK),
+            |mut batch: IndexBatch, chunk| {
+                if tx.is_closed() {
+                    return batch;
+                }
+                batch.extend(chunk.into_iter().map(|(root, path)| {
+                    let info = roots.get(root).and_then(|(_, config)| {
+                        let text = super::state::read_text(&path)?;
+                        super::state::disk_info(&text, config)
+                    });
+                    (path, info)
+                }));
+                if batch.len() >= INDEX_BATCH {
+                    send(std::mem::replace(&mut batch, Vec::with_capacity(INDEX_BATCH + WALK_CHUNK)));
+                }
+                batch
+            },
+        )
+        .for_each(|rest| {
+            send(rest);
+        });
 }
 
 /// Settings sent by the client (the keys of `digest-ls.toml`); `None` when absent or invalid.
@@ -651,6 +675,16 @@ impl LanguageServer for Backend {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn progress_is_reported_at_once_then_at_most_every_100_ms() {
+        let ms = Duration::from_millis;
+        assert!(progress_due(12, 0, ms(0)), "the first report gives the count");
+        assert!(!progress_due(20, 12, ms(99)));
+        assert!(progress_due(20, 12, ms(100)));
+        assert!(!progress_due(12, 12, ms(500)), "no report without progress");
+        assert!(!progress_due(0, 0, ms(500)));
+    }
 
     #[test]
     fn settings_from_the_client() {
