@@ -60,6 +60,14 @@ pub fn walk_with_errors(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<Walk
     (found, errors)
 }
 
+/// Does the walk's one-time set-up ahead of the first walk: `ignore` reads git's global
+/// excludes setting with a regex that it compiles once per process (about 1.3 M
+/// instructions, before the first path of the first walk). The server runs this while
+/// the client reads its answer to `initialize`.
+pub fn prepare() {
+    let _ = ignore::gitignore::gitconfig_excludes_path();
+}
+
 /// Hands each digest under `root` to `visit` as the walk finds it, so that the
 /// server's parsers start on the first files while the walk goes on. The order is
 /// `Path` order, the order a sort of the whole list would give: each folder's

@@ -434,6 +434,7 @@ impl LanguageServer for Backend {
         if let Some(pid) = params.process_id {
             watch_process(pid);
         }
+        tokio::task::spawn_blocking(discover::prepare);
         let triggers = ["[", ",", "\"", "'", "-", " ", ":"].map(String::from).to_vec();
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
