@@ -274,7 +274,12 @@ fn analyse_files(
     // Chunks are taken in walk order (date order for the usual file names), so the
     // index mostly appends citations; `par_chunks` gave each thread a half of the files,
     // and every citation of the first half was inserted in the middle of its list.
-    let send = |batch: IndexBatch| !batch.is_empty() && tx.send(batch).is_ok();
+    // A closed channel means a newer run: the batch is not needed.
+    let send = |batch: IndexBatch| {
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+    };
     chunks
         .into_iter()
         .par_bridge()
@@ -297,9 +302,7 @@ fn analyse_files(
                 batch
             },
         )
-        .for_each(|rest| {
-            send(rest);
-        });
+        .for_each(send);
 }
 
 /// Settings sent by the client (the keys of `digest-ls.toml`); `None` when absent or invalid.
