@@ -4,6 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+// jemalloc, as ruff does: indexing makes tens of allocations per digest on every parser
+// thread, and glibc's allocator took about a tenth more CPU for them (see docs/PERFORMANCE.md).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "digest-ls",

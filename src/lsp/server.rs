@@ -358,15 +358,35 @@ async fn publisher(client: Client, outbox: Outbox, mut rx: UnboundedReceiver<Pub
 const TRIM_AFTER_DIAGNOSTICS: usize = 10_000;
 const TRIM_AFTER_CLOSING_BYTES: usize = 1 << 20;
 
-/// Hands freed heap memory back to the system. glibc keeps what a burst of small
+/// Hands freed heap memory back to the system. An allocator keeps what a burst of small
 /// allocations freed (the 36,000 diagnostics of a 10 MB digest and their related
-/// locations, converted for the protocol and dropped once sent; the analysis of a
-/// big document closed); the server's size would stay at its peak.
+/// locations, converted for the protocol and dropped once sent; the analysis of a big
+/// document closed); the server's size would stay at its peak. The binary allocates
+/// through jemalloc (`main.rs`); tests and benches that link the library use the system
+/// allocator, so both are asked.
 fn trim_heap() {
+    #[cfg(not(target_env = "msvc"))]
+    purge_jemalloc();
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory; it takes the allocator's locks.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// jemalloc's unused dirty pages of every arena (4096 is `MALLCTL_ARENAS_ALL`) handed back
+/// to the system; 0 when jemalloc took the command.
+#[cfg(not(target_env = "msvc"))]
+fn purge_jemalloc() -> std::os::raw::c_int {
+    // SAFETY: the command takes no value and returns none.
+    unsafe {
+        tikv_jemalloc_sys::mallctl(
+            c"arena.4096.purge".as_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        )
     }
 }
 
@@ -679,6 +699,13 @@ impl LanguageServer for Backend {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[cfg(not(target_env = "msvc"))]
+    #[test]
+    fn jemalloc_takes_the_purge_command() {
+        // jemalloc answers ENOENT for a name it does not know and EPERM for a value given.
+        assert_eq!(purge_jemalloc(), 0);
+    }
 
     #[test]
     fn progress_is_reported_at_once_then_at_most_every_100_ms() {
