@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-// jemalloc, as ruff does: indexing makes tens of allocations per digest on every parser
-// thread, and glibc's allocator took about a tenth more CPU for them (see docs/PERFORMANCE.md).
-#[cfg(not(target_env = "msvc"))]
+// jemalloc, as ruff does: with glibc's allocator, whose per-thread arenas contend when one
+// thread frees what another allocated, `check` took about a tenth more CPU and indexing
+// switched threads more often (docs/PERFORMANCE.md). Where jemalloc is at home only.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

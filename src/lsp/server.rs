@@ -362,10 +362,10 @@ const TRIM_AFTER_CLOSING_BYTES: usize = 1 << 20;
 /// allocations freed (the 36,000 diagnostics of a 10 MB digest and their related
 /// locations, converted for the protocol and dropped once sent; the analysis of a big
 /// document closed); the server's size would stay at its peak. The binary allocates
-/// through jemalloc (`main.rs`); tests and benches that link the library use the system
+/// through jemalloc on Linux and macOS (`main.rs`); tests and benches that link the library use the system
 /// allocator, so both are asked.
 fn trim_heap() {
-    #[cfg(not(target_env = "msvc"))]
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
     purge_jemalloc();
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory; it takes the allocator's locks.
@@ -376,7 +376,7 @@ fn trim_heap() {
 
 /// jemalloc's unused dirty pages of every arena (4096 is `MALLCTL_ARENAS_ALL`) handed back
 /// to the system; 0 when jemalloc took the command.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 fn purge_jemalloc() -> std::os::raw::c_int {
     // SAFETY: the command takes no value and returns none.
     unsafe {
@@ -700,7 +700,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[cfg(not(target_env = "msvc"))]
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
     #[test]
     fn jemalloc_takes_the_purge_command() {
         // jemalloc answers ENOENT for a name it does not know and EPERM for a value given.
