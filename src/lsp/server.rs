@@ -362,8 +362,8 @@ const TRIM_AFTER_CLOSING_BYTES: usize = 1 << 20;
 /// allocations freed (the 36,000 diagnostics of a 10 MB digest and their related
 /// locations, converted for the protocol and dropped once sent; the analysis of a big
 /// document closed); the server's size would stay at its peak. The binary allocates
-/// through jemalloc on Linux and macOS (`main.rs`); tests and benches that link the library use the system
-/// allocator, so both are asked.
+/// through jemalloc on Linux and macOS (`main.rs`); tests and benches that link the
+/// library use the system allocator, so both are asked.
 fn trim_heap() {
     #[cfg(any(target_os = "linux", target_os = "macos"))]
     purge_jemalloc();
